@@ -1,0 +1,296 @@
+//! Client options: the AppId, the secret, and where requests go.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+
+/// The host that serves every region.
+pub const DEFAULT_HOST: &str = "analytics-api.zego.im";
+
+/// The regional hosts, by the key callers pass as `region`.
+pub const REGIONS: &[(&str, &str)] = &[
+    ("sha", "analytics-api-sha.zego.im"),
+    ("hkg", "analytics-api-hkg.zego.im"),
+    ("fra", "analytics-api-fra.zego.im"),
+    ("lax", "analytics-api-lax.zego.im"),
+    ("bom", "analytics-api-bom.zego.im"),
+    ("sgp", "analytics-api-sgp.zego.im"),
+];
+
+/// The option names [`Config::from_options`] understands.
+pub const OPTION_NAMES: &[&str] = &["appId", "serverSecret", "region", "endpoint", "isTest"];
+
+/// The ServerSecret. It can be hashed but never printed: `Debug` shows a placeholder
+/// and there is no `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret after checking it is usable.
+    pub fn new(secret: String) -> Result<Secret, Error> {
+        if secret.is_empty() {
+            return Err(Error::config(
+                "serverSecret is empty; copy the ServerSecret from the ZEGO console",
+            ));
+        }
+        if secret.trim() != secret {
+            return Err(Error::config(
+                "serverSecret has leading or trailing whitespace; remove it \
+                 (a stray newline from a file or an environment variable is the usual cause)",
+            ));
+        }
+        Ok(Secret(secret))
+    }
+
+    /// The secret itself, for hashing only.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Everything a client needs to sign and address requests.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The project's AppId.
+    pub app_id: u32,
+    /// The project's ServerSecret.
+    pub secret: Secret,
+    /// Where requests go: an origin with a trailing `/`, such as
+    /// `https://analytics-api.zego.im/`.
+    pub base_url: String,
+    /// `IsTest`, sent only when the caller chose it.
+    pub is_test: Option<bool>,
+}
+
+impl Config {
+    /// Reads and checks the options object callers pass to the client.
+    pub fn from_options(options: &Map<String, Value>) -> Result<Config, Error> {
+        if let Some(key) = options.keys().find(|k| !OPTION_NAMES.contains(&k.as_str())) {
+            return Err(Error::config(format!(
+                "unknown option {key:?}; the options are {}",
+                OPTION_NAMES.join(", ")
+            )));
+        }
+        let get = |key: &str| options.get(key).filter(|v| !v.is_null());
+
+        let app_id = match get("appId") {
+            None => return Err(Error::config("appId is required: the AppId from the console")),
+            Some(v) => app_id(v)?,
+        };
+        let secret = match get("serverSecret") {
+            Some(Value::String(s)) => Secret::new(s.clone())?,
+            Some(_) => return Err(Error::config("serverSecret must be a string")),
+            None => {
+                return Err(Error::config(
+                    "serverSecret is required: the ServerSecret from the console",
+                ))
+            }
+        };
+        let region = match get("region") {
+            None => None,
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(_) => return Err(Error::config("region must be a string")),
+        };
+        let base_url = match get("endpoint") {
+            Some(Value::String(e)) => endpoint(e)?,
+            Some(_) => return Err(Error::config("endpoint must be a string URL")),
+            None => format!("https://{}/", region_host(region)?),
+        };
+        let is_test = match get("isTest") {
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => return Err(Error::config("isTest must be true or false")),
+        };
+        Ok(Config { app_id, secret, base_url, is_test })
+    }
+}
+
+fn app_id(v: &Value) -> Result<u32, Error> {
+    let n = v.as_u64().or_else(|| {
+        v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e10).map(|f| f as u64)
+    });
+    match n.and_then(|n| u32::try_from(n).ok()) {
+        Some(id) if id > 0 => Ok(id),
+        _ => Err(Error::config(format!(
+            "appId must be a whole number from 1 to 4294967295, not {v}; \
+             use the AppId from the console"
+        ))),
+    }
+}
+
+fn region_host(region: Option<&str>) -> Result<&'static str, Error> {
+    let Some(key) = region else { return Ok(DEFAULT_HOST) };
+    REGIONS.iter().find(|(k, _)| *k == key).map(|(_, host)| *host).ok_or_else(|| {
+        let keys: Vec<&str> = REGIONS.iter().map(|(k, _)| *k).collect();
+        Error::config(format!(
+            "unknown region {key:?}; use one of {} or leave it out for the unified host",
+            keys.join(", ")
+        ))
+    })
+}
+
+/// Checks an `endpoint` option and returns it as `scheme://authority/`.
+pub fn endpoint(url: &str) -> Result<String, Error> {
+    let bad = |why: &str| Error::config(format!("endpoint {url:?} {why}"));
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| bad("is not an absolute URL like https://host"))?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return Err(bad("must use https (or http for a loopback host)"));
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if !(tail.is_empty() || tail == "/") {
+        return Err(bad("must be an origin only, without a path, query or fragment"));
+    }
+    if authority.contains('@') {
+        return Err(bad("must not contain credentials"));
+    }
+
+    let (host, port) = split_host_port(authority).ok_or_else(|| bad("has no valid host"))?;
+    if let Some(port) = port {
+        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5 {
+            return Err(bad("has an invalid port"));
+        }
+        if port.parse::<u32>().map_or(true, |p| p == 0 || p > 65535) {
+            return Err(bad("has an invalid port"));
+        }
+    }
+    let valid_host = if host.starts_with('[') {
+        host.len() > 2 && host[1..host.len() - 1].bytes().all(|b| b.is_ascii_hexdigit() || b == b':')
+    } else {
+        !host.is_empty()
+            && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    };
+    if !valid_host {
+        return Err(bad("has no valid host"));
+    }
+    if scheme == "http" && !is_loopback(host) {
+        return Err(bad(
+            "uses plain http to a host that is not loopback; use https so the signed \
+             request cannot be read or changed on the way",
+        ));
+    }
+    Ok(format!("{scheme}://{}/", authority.to_ascii_lowercase()))
+}
+
+fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    if authority.starts_with('[') {
+        let close = authority.find(']')?;
+        let (host, rest) = authority.split_at(close + 1);
+        match rest.strip_prefix(':') {
+            Some(port) => Some((host, Some(port))),
+            None if rest.is_empty() => Some((host, None)),
+            None => None,
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => Some((host, Some(port))),
+            None => Some((authority, None)),
+        }
+    }
+}
+
+/// Whether `host` names this machine: `localhost`, `127.0.0.0/8` or `[::1]`.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") || host == "[::1]" {
+        return true;
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts[0] == "127"
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config(v: Value) -> Result<Config, Error> {
+        Config::from_options(v.as_object().unwrap())
+    }
+
+    fn config_error(v: Value) -> String {
+        match config(v) {
+            Err(Error::Config { message }) => message,
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    const SECRET: &str = "9193cc662a4c0ec135ec71fb57194b38";
+
+    #[test]
+    fn defaults_to_the_unified_host() {
+        let c = config(json!({"appId": 12345, "serverSecret": SECRET})).unwrap();
+        assert_eq!(c.base_url, "https://analytics-api.zego.im/");
+        assert_eq!(c.is_test, None);
+        let c = config(json!({"appId": 12345.0, "serverSecret": SECRET, "region": "fra",
+                              "isTest": false}))
+        .unwrap();
+        assert_eq!(c.base_url, "https://analytics-api-fra.zego.im/");
+        assert_eq!(c.is_test, Some(false));
+    }
+
+    #[test]
+    fn app_id_range() {
+        assert!(config(json!({"appId": 4294967295u64, "serverSecret": SECRET})).is_ok());
+        for bad in [json!(0), json!(4294967296u64), json!(-1), json!(1.5), json!("12345")] {
+            let msg = config_error(json!({"appId": bad, "serverSecret": SECRET}));
+            assert!(msg.starts_with("appId must be a whole number"), "{msg}");
+        }
+        config_error(json!({"serverSecret": SECRET}));
+    }
+
+    #[test]
+    fn secret_must_be_clean_and_never_printed() {
+        assert!(config_error(json!({"appId": 1, "serverSecret": ""})).contains("empty"));
+        let msg = config_error(json!({"appId": 1, "serverSecret": format!("{SECRET}\n")}));
+        assert!(msg.contains("whitespace") && !msg.contains(SECRET), "{msg}");
+        let c = config(json!({"appId": 1, "serverSecret": SECRET})).unwrap();
+        assert!(!format!("{c:?}").contains(SECRET));
+        assert!(!format!("{c:#?}").contains(SECRET));
+    }
+
+    #[test]
+    fn unknown_region_and_options() {
+        assert!(config_error(json!({"appId": 1, "serverSecret": SECRET, "region": "us"}))
+            .contains("unknown region \"us\""));
+        assert!(config_error(json!({"appId": 1, "serverSecret": SECRET, "secret": "x"}))
+            .contains("unknown option \"secret\""));
+    }
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(endpoint("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080/");
+        assert_eq!(endpoint("HTTP://LocalHost:1/").unwrap(), "http://localhost:1/");
+        assert_eq!(endpoint("http://[::1]:9").unwrap(), "http://[::1]:9/");
+        assert_eq!(endpoint("https://proxy.example.com").unwrap(), "https://proxy.example.com/");
+        for bad in [
+            "http://example.com",
+            "http://127.0.0.1.example.com",
+            "http://10.0.0.1:80",
+            "https://user:pw@example.com",
+            "https://example.com/path",
+            "https://example.com/?x=1",
+            "ftp://example.com",
+            "example.com",
+            "https://",
+            "http://127.0.0.1:0",
+            "http://127.0.0.1:99999",
+            "https://exa mple.com",
+        ] {
+            assert!(endpoint(bad).is_err(), "{bad} was accepted");
+        }
+    }
+}

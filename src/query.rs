@@ -1,0 +1,93 @@
+//! Query strings as the service reads them.
+//!
+//! Values are UTF-8 percent-encoded, keeping only the RFC 3986 unreserved
+//! characters (`A-Z a-z 0-9 - . _ ~`): a space is `%20`, never `+`, and `+`
+//! itself is `%2B`. Keys are the service's own names and are written as they
+//! are, including the array key `Metrics[]` as the provider's samples show it.
+
+/// Appends `value` to `out`, percent-encoded.
+pub fn encode_into(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+}
+
+/// `value`, percent-encoded.
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    encode_into(&mut out, value);
+    out
+}
+
+/// An ordered list of query pairs; order is kept exactly as pushed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Query {
+    pairs: Vec<(&'static str, String)>,
+}
+
+impl Query {
+    /// An empty query.
+    pub fn new() -> Self {
+        Query::default()
+    }
+
+    /// Adds one pair; the value is stored unencoded.
+    pub fn push(&mut self, key: &'static str, value: impl Into<String>) {
+        self.pairs.push((key, value.into()));
+    }
+
+    /// The pairs, in order, unencoded.
+    pub fn pairs(&self) -> &[(&'static str, String)] {
+        &self.pairs
+    }
+
+    /// Appends `key=value&...` to `out`, with a leading `&` when `out` is not
+    /// already at the start of a query.
+    pub fn write_to(&self, out: &mut String) {
+        for (key, value) in &self.pairs {
+            if !(out.ends_with('?') || out.is_empty()) {
+                out.push('&');
+            }
+            out.push_str(key);
+            out.push('=');
+            encode_into(out, value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreserved_characters_stay() {
+        assert_eq!(encode("AZaz09-._~"), "AZaz09-._~");
+    }
+
+    #[test]
+    fn everything_else_is_escaped() {
+        assert_eq!(encode("a b"), "a%20b");
+        assert_eq!(encode("a+b"), "a%2Bb");
+        assert_eq!(encode("中国"), "%E4%B8%AD%E5%9B%BD");
+        assert_eq!(encode("&=?#/%[]"), "%26%3D%3F%23%2F%25%5B%5D");
+        assert_eq!(encode("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn pairs_keep_order_and_array_keys_stay_literal() {
+        let mut q = Query::new();
+        q.push("StartDate", "20250110");
+        q.push("Metrics[]", "publish_count");
+        q.push("Metrics[]", "play count");
+        let mut out = String::from("/?");
+        q.write_to(&mut out);
+        assert_eq!(out, "/?StartDate=20250110&Metrics[]=publish_count&Metrics[]=play%20count");
+    }
+}
