@@ -35,8 +35,9 @@ pkg: setup
 	@raw=$$(wc -c < pkg/zego_analytics_bg.wasm); gz=$$(gzip -9c pkg/zego_analytics_bg.wasm | wc -c); \
 		echo "zego_analytics_bg.wasm: $$raw bytes raw, $$gz bytes gzip -9"
 
-## test: every test (native, wasm in Node, the package in Node, the emulator)
-test: test-native test-wasm test-node
+## test: every test (native, wasm in Node, the package in Node, the emulator,
+## the other runtimes, the demo page)
+test: test-native test-wasm test-node test-runtimes test-www
 
 test-native:
 	cargo test --quiet
@@ -51,6 +52,10 @@ test-node: pkg
 ## service when ZEGO_APP_ID and ZEGO_SERVER_SECRET are set), printed as a table
 demo: pkg
 	scripts/demo.sh
+
+# Runtime conformance (Deno, Bun, workerd, Chromium) and the demo page.
+include mk/runtimes.mk
+include mk/www.mk
 
 clean:
 	rm -rf pkg target node_modules

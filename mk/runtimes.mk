@@ -1,0 +1,3 @@
+# The conformance suite in every JavaScript runtime.
+.PHONY: test-runtimes
+test-runtimes:

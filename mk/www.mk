@@ -1,0 +1,3 @@
+# The demo page in www/.
+.PHONY: www test-www
+test-www:
