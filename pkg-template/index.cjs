@@ -10,5 +10,7 @@ module.exports = {
   AnalyticsClient: glue.AnalyticsClient,
   generateSignature: glue.generateSignature,
   parseResponse: glue.parseResponse,
+  verifySignedUrl: glue.verifySignedUrl,
   ACTION_NAMES: Object.freeze(glue.actionNames()),
+  ACTIONS: glue.actions(),
 };

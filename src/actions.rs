@@ -5,6 +5,7 @@
 //! into the service's query pairs, or returns the first problem as an
 //! [`Error::Validation`]; nothing is sent when it fails.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
@@ -190,16 +191,129 @@ impl Action {
         }
     }
 
-    /// The parameter names (JavaScript spelling) the action takes.
-    pub fn params(self) -> &'static [&'static str] {
+    /// The parameter names (JavaScript spelling) the action takes, in wire order.
+    pub fn params(self) -> Vec<&'static str> {
+        self.specs().iter().map(|p| p.name).collect()
+    }
+}
+
+/// What kind of value a parameter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamType {
+    /// A calendar date, `yyyyMMdd` on the wire.
+    Date,
+    /// A Unix time in milliseconds.
+    Ms,
+    /// Free text, percent-encoded on the wire.
+    String,
+    /// One or more metric names, `Metrics[]` on the wire.
+    Metrics,
+    /// One of a few fixed words.
+    Enum,
+}
+
+/// One business parameter of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ParamSpec {
+    /// The JavaScript name, such as `startDate`.
+    pub name: &'static str,
+    /// The query key, such as `StartDate` or `Metrics[]`.
+    pub wire: &'static str,
+    /// The kind of value.
+    #[serde(rename = "type")]
+    pub kind: ParamType,
+    /// Whether the action needs it.
+    pub required: bool,
+    /// The allowed words of an enum.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub values: &'static [&'static str],
+}
+
+const fn spec(name: &'static str, wire: &'static str, kind: ParamType) -> ParamSpec {
+    ParamSpec { name, wire, kind, required: true, values: &[] }
+}
+
+const START_DATE: ParamSpec = spec("startDate", "StartDate", ParamType::Date);
+const END_DATE: ParamSpec = spec("endDate", "EndDate", ParamType::Date);
+const METRICS: ParamSpec = spec("metrics", "Metrics[]", ParamType::Metrics);
+const START_TS: ParamSpec = spec("startTs", "StartTs", ParamType::Ms);
+const END_TS: ParamSpec = spec("endTs", "EndTs", ParamType::Ms);
+const ROOM_ID: ParamSpec = spec("roomId", "RoomId", ParamType::String);
+const USER_ID: ParamSpec = spec("userId", "UserId", ParamType::String);
+const STREAM_ID: ParamSpec = spec("streamId", "StreamId", ParamType::String);
+const REGION: ParamSpec =
+    ParamSpec { required: false, ..spec("region", "Region", ParamType::String) };
+/// The values of `platform`.
+pub const PLATFORMS: &[&str] = &["all", "native", "web"];
+const PLATFORM: ParamSpec = ParamSpec {
+    required: false,
+    values: PLATFORMS,
+    ..spec("platform", "Platform", ParamType::Enum)
+};
+/// The values of `streamType`.
+pub const STREAM_TYPES: &[&str] = &["publish", "play"];
+const STREAM_TYPE: ParamSpec =
+    ParamSpec { values: STREAM_TYPES, ..spec("streamType", "StreamType", ParamType::Enum) };
+
+impl Action {
+    /// The business parameters, in the order they are sent.
+    pub fn specs(self) -> &'static [ParamSpec] {
         match self.shape() {
-            Shape::Daily => &["startDate", "endDate", "metrics"],
-            Shape::Realtime => &["startTs", "endTs", "metrics"],
-            Shape::Region => &["startTs", "endTs", "region", "platform"],
-            Shape::StreamInfo => {
-                &["roomId", "userId", "streamId", "streamType", "startTs", "endTs"]
-            }
-            Shape::QualityDetail => &["roomId", "userId", "streamId", "metrics", "startTs", "endTs"],
+            Shape::Daily => &[START_DATE, END_DATE, METRICS],
+            Shape::Realtime => &[START_TS, END_TS, METRICS],
+            Shape::Region => &[REGION, PLATFORM, START_TS, END_TS],
+            Shape::StreamInfo => &[ROOM_ID, USER_ID, STREAM_ID, START_TS, END_TS, STREAM_TYPE],
+            Shape::QualityDetail => &[ROOM_ID, USER_ID, STREAM_ID, START_TS, END_TS, METRICS],
+        }
+    }
+
+    /// The client method that calls the action, such as `getBizUsage`.
+    pub fn method(self) -> &'static str {
+        match self {
+            Action::BizUsage => "getBizUsage",
+            Action::BizQuality => "getBizQuality",
+            Action::RealtimeUsage => "getRealtimeUsage",
+            Action::RealtimeQuality => "getRealtimeQuality",
+            Action::RegionQualityDetail => "getRegionQualityDetail",
+            Action::StreamBaseInfo => "getStreamBaseInfo",
+            Action::PublishQualityDetail => "getPublishQualityDetail",
+            Action::PlayQualityDetail => "getPlayQualityDetail",
+        }
+    }
+
+    /// The service's rate limit and daily quota for the action, per AppId.
+    pub fn limit(self) -> &'static str {
+        match self.shape() {
+            Shape::StreamInfo | Shape::QualityDetail => "3/second, 10000/day",
+            _ => "3/minute, 480/day",
+        }
+    }
+}
+
+/// An action described for forms and tools: the JS `ACTIONS` entries.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionInfo {
+    /// The `Action` name.
+    pub name: &'static str,
+    /// The client method.
+    pub method: &'static str,
+    /// The business parameters, in wire order.
+    pub params: &'static [ParamSpec],
+    /// The metrics it accepts.
+    pub metrics: &'static [&'static str],
+    /// Its rate limit and daily quota.
+    pub limit: &'static str,
+}
+
+impl From<Action> for ActionInfo {
+    fn from(a: Action) -> ActionInfo {
+        ActionInfo {
+            name: a.name(),
+            method: a.method(),
+            params: a.specs(),
+            metrics: a.metrics(),
+            limit: a.limit(),
         }
     }
 }
@@ -250,7 +364,7 @@ pub fn business_query(action: Action, params: &Value) -> Result<Query, Error> {
                 q.push("Region", non_empty(region, "region")?);
             }
             if let Some(platform) = optional(params, "platform") {
-                q.push("Platform", one_of(platform, "platform", &["all", "native", "web"])?);
+                q.push("Platform", one_of(platform, "platform", PLATFORMS)?);
             }
             push_range(&mut q, params)?;
         }
@@ -258,7 +372,7 @@ pub fn business_query(action: Action, params: &Value) -> Result<Query, Error> {
             push_ids(&mut q, params)?;
             push_range(&mut q, params)?;
             let kind = required(params, "streamType")?;
-            q.push("StreamType", one_of(kind, "streamType", &["publish", "play"])?);
+            q.push("StreamType", one_of(kind, "streamType", STREAM_TYPES)?);
         }
         Shape::QualityDetail => {
             push_ids(&mut q, params)?;
@@ -278,7 +392,7 @@ fn required<'a>(params: &'a Map<String, Value>, key: &str) -> Result<&'a Value, 
     optional(params, key).ok_or_else(|| Error::validation(key, format!("{key} is required")))
 }
 
-fn non_empty(value: &Value, key: &str) -> Result<String, Error> {
+pub(crate) fn non_empty(value: &Value, key: &str) -> Result<String, Error> {
     match value {
         Value::String(s) if !s.is_empty() => Ok(s.clone()),
         Value::String(_) => Err(Error::validation(key, format!("{key} must not be empty"))),
@@ -289,7 +403,7 @@ fn non_empty(value: &Value, key: &str) -> Result<String, Error> {
     }
 }
 
-fn one_of(value: &Value, key: &str, allowed: &[&str]) -> Result<String, Error> {
+pub(crate) fn one_of(value: &Value, key: &str, allowed: &[&str]) -> Result<String, Error> {
     let s = non_empty(value, key)?;
     if allowed.contains(&s.as_str()) {
         Ok(s)
@@ -366,9 +480,12 @@ fn push_range(q: &mut Query, params: &Map<String, Value>) -> Result<(), Error> {
     Ok(())
 }
 
-/// A Unix timestamp in whole milliseconds; `0` only where `zero_ok`.
 fn millis(params: &Map<String, Value>, key: &str, zero_ok: bool) -> Result<u64, Error> {
-    let value = required(params, key)?;
+    millis_of(required(params, key)?, key, zero_ok)
+}
+
+/// A Unix timestamp in whole milliseconds; `0` only where `zero_ok`.
+pub(crate) fn millis_of(value: &Value, key: &str, zero_ok: bool) -> Result<u64, Error> {
     let Value::Number(n) = value else {
         return Err(Error::validation(
             key,

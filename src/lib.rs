@@ -30,6 +30,7 @@ pub mod error;
 pub mod query;
 pub mod response;
 pub mod sign;
+pub mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
@@ -39,3 +40,4 @@ pub use config::{Config, Secret};
 pub use error::{Error, Kind};
 pub use response::Output;
 pub use sign::{new_nonce, signature};
+pub use verify::{verify_signed_url, Verdict};

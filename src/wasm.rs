@@ -319,3 +319,53 @@ pub fn to_js_error(e: &Error) -> JsValue {
     }
     js.into()
 }
+
+/// Checks a signed URL as the service would and lists every problem found.
+#[wasm_bindgen(js_name = verifySignedUrl)]
+pub fn verify_signed_url(url: &str, server_secret: &str, opts: JsValue) -> Result<JsValue, JsValue> {
+    let opts = match js_to_json(&opts) {
+        None | Some(Value::Null) => serde_json::Map::new(),
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            return Err(to_js_error(&Error::validation(
+                "opts",
+                "opts must be an object { nowSeconds?, maxSkewSeconds? }",
+            )))
+        }
+    };
+    let number = |key: &str| -> Result<Option<i64>, JsValue> {
+        match opts.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => whole(v).map(Some).ok_or_else(|| {
+                to_js_error(&Error::validation(key, format!("{key} must be whole seconds")))
+            }),
+        }
+    };
+    let now = number("nowSeconds")?.unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64);
+    let skew = number("maxSkewSeconds")?.unwrap_or(crate::verify::MAX_SKEW_SECONDS);
+    let verdict = crate::verify::verify_signed_url(url, server_secret, now, skew);
+    verdict
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| to_js_error(&Error::parse(format!("the verdict could not be converted ({e})"))))
+}
+
+/// The eight actions described for forms and tools (the package's `ACTIONS`), deeply
+/// frozen so that no caller can change what another one reads.
+#[wasm_bindgen]
+pub fn actions() -> Result<JsValue, JsValue> {
+    let all: Vec<crate::actions::ActionInfo> = Action::ALL.into_iter().map(Into::into).collect();
+    let table = all.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| {
+        to_js_error(&Error::parse(format!("the action table could not be converted ({e})")))
+    })?;
+    deep_freeze(&table);
+    Ok(table)
+}
+
+fn deep_freeze(v: &JsValue) {
+    if let Some(obj) = v.dyn_ref::<Object>() {
+        for value in Object::values(obj).iter() {
+            deep_freeze(&value);
+        }
+        Object::freeze(obj);
+    }
+}
