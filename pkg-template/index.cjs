@@ -11,6 +11,7 @@ module.exports = {
   generateSignature: glue.generateSignature,
   parseResponse: glue.parseResponse,
   verifySignedUrl: glue.verifySignedUrl,
+  redactUrl: glue.redactUrl,
   ACTION_NAMES: Object.freeze(glue.actionNames()),
   ACTIONS: glue.actions(),
 };

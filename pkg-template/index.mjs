@@ -4,7 +4,8 @@ import * as glue from "./zego_analytics.js";
 
 glue.initSync({ module: readFileSync(new URL("./zego_analytics_bg.wasm", import.meta.url)) });
 
-export { AnalyticsClient, generateSignature, parseResponse, verifySignedUrl }
-  from "./zego_analytics.js";
+export {
+  AnalyticsClient, generateSignature, parseResponse, redactUrl, verifySignedUrl,
+} from "./zego_analytics.js";
 export const ACTION_NAMES = Object.freeze(glue.actionNames());
 export const ACTIONS = glue.actions();

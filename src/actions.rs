@@ -90,8 +90,14 @@ const REALTIME_QUALITY: &[&str] = &[
 ];
 
 /// The metrics `GetStreamBaseInfo` answers with (it takes none).
-pub const STREAM_BASE_INFO: &[&str] =
-    &["isp", "net_type", "os_type", "device_model", "sdk_version", "region"];
+pub const STREAM_BASE_INFO: &[&str] = &[
+    "isp",
+    "net_type",
+    "os_type",
+    "device_model",
+    "sdk_version",
+    "region",
+];
 
 const PUBLISH_QUALITY: &[&str] = &[
     "video_bitrate",
@@ -158,13 +164,16 @@ impl Action {
 
     /// The action called `name`, or a validation error listing the eight names.
     pub fn from_name(name: &str) -> Result<Action, Error> {
-        Action::ALL.into_iter().find(|a| a.name() == name).ok_or_else(|| {
-            let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
-            Error::validation(
-                "action",
-                format!("unknown action {name:?}; use one of {}", names.join(", ")),
-            )
-        })
+        Action::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+                Error::validation(
+                    "action",
+                    format!("unknown action {name:?}; use one of {}", names.join(", ")),
+                )
+            })
     }
 
     /// How the action's parameters and answer are laid out.
@@ -231,7 +240,13 @@ pub struct ParamSpec {
 }
 
 const fn spec(name: &'static str, wire: &'static str, kind: ParamType) -> ParamSpec {
-    ParamSpec { name, wire, kind, required: true, values: &[] }
+    ParamSpec {
+        name,
+        wire,
+        kind,
+        required: true,
+        values: &[],
+    }
 }
 
 const START_DATE: ParamSpec = spec("startDate", "StartDate", ParamType::Date);
@@ -242,8 +257,10 @@ const END_TS: ParamSpec = spec("endTs", "EndTs", ParamType::Ms);
 const ROOM_ID: ParamSpec = spec("roomId", "RoomId", ParamType::String);
 const USER_ID: ParamSpec = spec("userId", "UserId", ParamType::String);
 const STREAM_ID: ParamSpec = spec("streamId", "StreamId", ParamType::String);
-const REGION: ParamSpec =
-    ParamSpec { required: false, ..spec("region", "Region", ParamType::String) };
+const REGION: ParamSpec = ParamSpec {
+    required: false,
+    ..spec("region", "Region", ParamType::String)
+};
 /// The values of `platform`.
 pub const PLATFORMS: &[&str] = &["all", "native", "web"];
 const PLATFORM: ParamSpec = ParamSpec {
@@ -253,8 +270,10 @@ const PLATFORM: ParamSpec = ParamSpec {
 };
 /// The values of `streamType`.
 pub const STREAM_TYPES: &[&str] = &["publish", "play"];
-const STREAM_TYPE: ParamSpec =
-    ParamSpec { values: STREAM_TYPES, ..spec("streamType", "StreamType", ParamType::Enum) };
+const STREAM_TYPE: ParamSpec = ParamSpec {
+    values: STREAM_TYPES,
+    ..spec("streamType", "StreamType", ParamType::Enum)
+};
 
 impl Action {
     /// The business parameters, in the order they are sent.
@@ -324,7 +343,10 @@ pub fn business_query(action: Action, params: &Value) -> Result<Query, Error> {
     let Some(params) = params.as_object() else {
         return Err(Error::validation(
             "params",
-            format!("parameters must be an object with {}", action.params().join(", ")),
+            format!(
+                "parameters must be an object with {}",
+                action.params().join(", ")
+            ),
         ));
     };
     for key in params.keys() {
@@ -418,14 +440,20 @@ pub(crate) fn one_of(value: &Value, key: &str, allowed: &[&str]) -> Result<Strin
 fn push_ids(q: &mut Query, params: &Map<String, Value>) -> Result<(), Error> {
     q.push("RoomId", non_empty(required(params, "roomId")?, "roomId")?);
     q.push("UserId", non_empty(required(params, "userId")?, "userId")?);
-    q.push("StreamId", non_empty(required(params, "streamId")?, "streamId")?);
+    q.push(
+        "StreamId",
+        non_empty(required(params, "streamId")?, "streamId")?,
+    );
     Ok(())
 }
 
 fn push_metrics(q: &mut Query, action: Action, params: &Map<String, Value>) -> Result<(), Error> {
     let allowed = action.metrics();
     let Value::Array(items) = required(params, "metrics")? else {
-        return Err(Error::validation("metrics", "metrics must be an array of metric names"));
+        return Err(Error::validation(
+            "metrics",
+            "metrics must be an array of metric names",
+        ));
     };
     if items.is_empty() {
         return Err(Error::validation(
@@ -489,14 +517,20 @@ pub(crate) fn millis_of(value: &Value, key: &str, zero_ok: bool) -> Result<u64, 
     let Value::Number(n) = value else {
         return Err(Error::validation(
             key,
-            format!("{key} must be a number of Unix milliseconds, not {}", type_name(value)),
+            format!(
+                "{key} must be a number of Unix milliseconds, not {}",
+                type_name(value)
+            ),
         ));
     };
     let ms = match (n.as_u64(), n.as_f64()) {
         (Some(v), _) => v,
         (None, Some(f)) if f >= 0.0 && f.fract() == 0.0 && f < 1e18 => f as u64,
         (None, Some(f)) if f < 0.0 => {
-            return Err(Error::validation(key, format!("{key} must not be negative")))
+            return Err(Error::validation(
+                key,
+                format!("{key} must not be negative"),
+            ))
         }
         _ => {
             return Err(Error::validation(
@@ -540,7 +574,10 @@ fn date(params: &Map<String, Value>, key: &str) -> Result<String, Error> {
     let Value::String(s) = value else {
         return Err(Error::validation(
             key,
-            format!("{key} must be a string like \"20250110\", not {}", type_name(value)),
+            format!(
+                "{key} must be a string like \"20250110\", not {}",
+                type_name(value)
+            ),
         ));
     };
     parse_date(s).ok_or_else(|| {
@@ -643,14 +680,35 @@ mod tests {
     #[test]
     fn dates_must_be_real_days_in_order() {
         let p = |s: &str, e: &str| json!({"startDate": s, "endDate": e, "metrics": ["fft"]});
-        assert_eq!(problem(Action::BizQuality, p("20250230", "20250301")).0, "startDate");
-        assert_eq!(problem(Action::BizQuality, p("2025-1-10", "20250301")).0, "startDate");
-        assert_eq!(problem(Action::BizQuality, p("20250110", "2025/01/12")).0, "endDate");
-        assert_eq!(problem(Action::BizQuality, p("20250113", "20250112")).0, "endDate");
+        assert_eq!(
+            problem(Action::BizQuality, p("20250230", "20250301")).0,
+            "startDate"
+        );
+        assert_eq!(
+            problem(Action::BizQuality, p("2025-1-10", "20250301")).0,
+            "startDate"
+        );
+        assert_eq!(
+            problem(Action::BizQuality, p("20250110", "2025/01/12")).0,
+            "endDate"
+        );
+        assert_eq!(
+            problem(Action::BizQuality, p("20250113", "20250112")).0,
+            "endDate"
+        );
         assert!(query(Action::BizQuality, p("20240229", "20240229")).is_ok());
-        assert_eq!(problem(Action::BizQuality, p("20230229", "20230301")).0, "startDate");
-        assert_eq!(problem(Action::BizQuality, p("19000228", "20230301")).0, "startDate");
-        assert_eq!(problem(Action::BizQuality, p("2025０110", "20250112")).0, "startDate");
+        assert_eq!(
+            problem(Action::BizQuality, p("20230229", "20230301")).0,
+            "startDate"
+        );
+        assert_eq!(
+            problem(Action::BizQuality, p("19000228", "20230301")).0,
+            "startDate"
+        );
+        assert_eq!(
+            problem(Action::BizQuality, p("2025０110", "20250112")).0,
+            "startDate"
+        );
     }
 
     #[test]
@@ -658,12 +716,25 @@ mod tests {
         let p = |m: Value| json!({"startDate": "20250110", "endDate": "20250112", "metrics": m});
         let (param, msg) = problem(Action::BizUsage, p(json!(["fft"])));
         assert_eq!(param, "metrics");
-        assert!(msg.contains("\"fft\" is not a metric of GetBizUsage"), "{msg}");
+        assert!(
+            msg.contains("\"fft\" is not a metric of GetBizUsage"),
+            "{msg}"
+        );
         assert_eq!(problem(Action::BizUsage, p(json!([]))).0, "metrics");
-        assert_eq!(problem(Action::BizUsage, p(json!("play_count"))).0, "metrics");
+        assert_eq!(
+            problem(Action::BizUsage, p(json!("play_count"))).0,
+            "metrics"
+        );
         assert_eq!(problem(Action::BizUsage, p(json!([1]))).0, "metrics");
-        assert_eq!(problem(Action::BizUsage, json!({"startDate": "20250110",
-            "endDate": "20250112"})).0, "metrics");
+        assert_eq!(
+            problem(
+                Action::BizUsage,
+                json!({"startDate": "20250110",
+            "endDate": "20250112"})
+            )
+            .0,
+            "metrics"
+        );
     }
 
     #[test]
@@ -686,12 +757,22 @@ mod tests {
         assert!(msg.contains("looks like Unix seconds"), "{msg}");
         let (_, msg) = problem(Action::RealtimeQuality, p(json!(T0), json!(T0 * 1000)));
         assert!(msg.contains("looks like microseconds"), "{msg}");
-        assert_eq!(problem(Action::RealtimeQuality, p(json!(0), json!(0))).0, "startTs");
-        assert_eq!(problem(Action::RealtimeQuality, p(json!(T0 as f64 + 0.5), json!(0))).0,
-                   "startTs");
-        assert_eq!(problem(Action::RealtimeQuality, p(json!(-5), json!(0))).0, "startTs");
-        assert_eq!(problem(Action::RealtimeQuality, p(json!("1736467200000"), json!(0))).0,
-                   "startTs");
+        assert_eq!(
+            problem(Action::RealtimeQuality, p(json!(0), json!(0))).0,
+            "startTs"
+        );
+        assert_eq!(
+            problem(Action::RealtimeQuality, p(json!(T0 as f64 + 0.5), json!(0))).0,
+            "startTs"
+        );
+        assert_eq!(
+            problem(Action::RealtimeQuality, p(json!(-5), json!(0))).0,
+            "startTs"
+        );
+        assert_eq!(
+            problem(Action::RealtimeQuality, p(json!("1736467200000"), json!(0))).0,
+            "startTs"
+        );
         let (param, _) = problem(Action::RealtimeQuality, p(json!(T0 + 1), json!(T0)));
         assert_eq!(param, "endTs");
         // A float that is a whole number (as every JS number is) is fine.
@@ -707,8 +788,12 @@ mod tests {
         .unwrap();
         let keys: Vec<&str> = q.iter().map(|(k, _)| *k).collect();
         assert_eq!(keys, ["Region", "Platform", "StartTs", "EndTs"]);
-        let q = query(Action::RegionQualityDetail, json!({"startTs": T0, "endTs": 0,
-            "region": null})).unwrap();
+        let q = query(
+            Action::RegionQualityDetail,
+            json!({"startTs": T0, "endTs": 0,
+            "region": null}),
+        )
+        .unwrap();
         assert_eq!(q.len(), 2);
         let bad = json!({"startTs": T0, "endTs": 0, "platform": "ios"});
         assert_eq!(problem(Action::RegionQualityDetail, bad).0, "platform");
@@ -722,7 +807,17 @@ mod tests {
                         "streamType": "play", "startTs": T0, "endTs": T0});
         let q = query(Action::StreamBaseInfo, ok.clone()).unwrap();
         let keys: Vec<&str> = q.iter().map(|(k, _)| *k).collect();
-        assert_eq!(keys, ["RoomId", "UserId", "StreamId", "StartTs", "EndTs", "StreamType"]);
+        assert_eq!(
+            keys,
+            [
+                "RoomId",
+                "UserId",
+                "StreamId",
+                "StartTs",
+                "EndTs",
+                "StreamType"
+            ]
+        );
         let mut bad = ok.clone();
         bad["streamType"] = json!("push");
         assert_eq!(problem(Action::StreamBaseInfo, bad).0, "streamType");

@@ -39,7 +39,10 @@ impl Client {
     ) -> Result<String, Error> {
         let business = business_query(action, params)?;
         if nonce.is_empty() {
-            return Err(Error::validation("nonce", "the signature nonce must not be empty"));
+            return Err(Error::validation(
+                "nonce",
+                "the signature nonce must not be empty",
+            ));
         }
         if timestamp <= 0 {
             return Err(Error::validation(
@@ -54,7 +57,10 @@ impl Client {
         common.push("SignatureNonce", nonce);
         common.push("Timestamp", timestamp.to_string());
         common.push("SignatureVersion", SIGNATURE_VERSION);
-        common.push("Signature", signature(c.app_id, nonce, c.secret.expose(), timestamp));
+        common.push(
+            "Signature",
+            signature(c.app_id, nonce, c.secret.expose(), timestamp),
+        );
         if let Some(is_test) = c.is_test {
             common.push("IsTest", if is_test { "true" } else { "false" });
         }
@@ -75,7 +81,8 @@ mod tests {
     use serde_json::json;
 
     fn client(extra: Value) -> Client {
-        let mut options = json!({"appId": 12345, "serverSecret": "9193cc662a4c0ec135ec71fb57194b38"});
+        let mut options =
+            json!({"appId": 12345, "serverSecret": "9193cc662a4c0ec135ec71fb57194b38"});
         for (k, v) in extra.as_object().unwrap() {
             options[k] = v.clone();
         }
@@ -112,7 +119,12 @@ mod tests {
                 1615186943,
             )
             .unwrap();
-        let sig = signature(12345, "n n+", "9193cc662a4c0ec135ec71fb57194b38", 1615186943);
+        let sig = signature(
+            12345,
+            "n n+",
+            "9193cc662a4c0ec135ec71fb57194b38",
+            1615186943,
+        );
         assert_eq!(
             url,
             format!(
@@ -149,9 +161,18 @@ mod tests {
     fn nothing_is_built_from_bad_input() {
         let c = client(json!({}));
         let ok = json!({"startDate": "20250110", "endDate": "20250112", "metrics": ["play_count"]});
-        assert!(matches!(c.signed_url(Action::BizUsage, &ok, "", 1), Err(Error::Validation { .. })));
-        assert!(matches!(c.signed_url(Action::BizUsage, &ok, "n", 0), Err(Error::Validation { .. })));
+        assert!(matches!(
+            c.signed_url(Action::BizUsage, &ok, "", 1),
+            Err(Error::Validation { .. })
+        ));
+        assert!(matches!(
+            c.signed_url(Action::BizUsage, &ok, "n", 0),
+            Err(Error::Validation { .. })
+        ));
         let bad = json!({"startDate": "20250110"});
-        assert!(matches!(c.signed_url(Action::BizUsage, &bad, "n", 1), Err(Error::Validation { .. })));
+        assert!(matches!(
+            c.signed_url(Action::BizUsage, &bad, "n", 1),
+            Err(Error::Validation { .. })
+        ));
     }
 }

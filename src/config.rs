@@ -19,8 +19,23 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("sgp", "analytics-api-sgp.zego.im"),
 ];
 
-/// The option names [`Config::from_options`] understands.
-pub const OPTION_NAMES: &[&str] = &["appId", "serverSecret", "region", "endpoint", "isTest"];
+/// The option names [`Config::from_options`] understands. `fetch` is a function and is
+/// taken by the JavaScript layer before the rest reaches this module.
+pub const OPTION_NAMES: &[&str] = &[
+    "appId",
+    "serverSecret",
+    "region",
+    "endpoint",
+    "isTest",
+    "timeoutMs",
+    "maxRetries",
+    "maxRetryDelayMs",
+    "retryBaseDelayMs",
+    "rateLimit",
+    "clockOffsetMs",
+    "maxBodyBytes",
+    "fetch",
+];
 
 /// The ServerSecret. It can be hashed but never printed: `Debug` shows a placeholder
 /// and there is no `Display`.
@@ -68,6 +83,42 @@ pub struct Config {
     pub base_url: String,
     /// `IsTest`, sent only when the caller chose it.
     pub is_test: Option<bool>,
+    /// How calls are timed, retried and spaced.
+    pub policy: Policy,
+}
+
+/// How calls are timed, retried and spaced; every field has a documented default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// The longest one attempt may take, body included (`timeoutMs`, default 10 s).
+    pub timeout_ms: u64,
+    /// How many times a failed call is sent again (`maxRetries`, default 2).
+    pub max_retries: u32,
+    /// The longest single wait before a retry or in the queue (`maxRetryDelayMs`, 30 s).
+    pub max_retry_delay_ms: u64,
+    /// The first backoff step; it doubles each retry (`retryBaseDelayMs`, 500 ms).
+    pub retry_base_delay_ms: u64,
+    /// Whether the client spaces its own calls under the service's limits
+    /// (`rateLimit: "auto"`, the default) or not (`"off"`).
+    pub rate_limit: bool,
+    /// Added to the local clock when signing (`clockOffsetMs`, default 0).
+    pub clock_offset_ms: i64,
+    /// The largest body read (`maxBodyBytes`, default 32 MiB).
+    pub max_body_bytes: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            timeout_ms: 10_000,
+            max_retries: 2,
+            max_retry_delay_ms: 30_000,
+            retry_base_delay_ms: 500,
+            rate_limit: true,
+            clock_offset_ms: 0,
+            max_body_bytes: 32 << 20,
+        }
+    }
 }
 
 impl Config {
@@ -82,7 +133,11 @@ impl Config {
         let get = |key: &str| options.get(key).filter(|v| !v.is_null());
 
         let app_id = match get("appId") {
-            None => return Err(Error::config("appId is required: the AppId from the console")),
+            None => {
+                return Err(Error::config(
+                    "appId is required: the AppId from the console",
+                ))
+            }
             Some(v) => app_id(v)?,
         };
         let secret = match get("serverSecret") {
@@ -109,13 +164,73 @@ impl Config {
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => return Err(Error::config("isTest must be true or false")),
         };
-        Ok(Config { app_id, secret, base_url, is_test })
+        let policy = policy(&get)?;
+        Ok(Config {
+            app_id,
+            secret,
+            base_url,
+            is_test,
+            policy,
+        })
     }
+}
+
+/// The longest wait a JavaScript timer takes (2^31 - 1 ms, about 24.8 days).
+const MAX_TIMER_MS: u64 = (1 << 31) - 1;
+
+fn policy<'a>(get: &dyn Fn(&str) -> Option<&'a Value>) -> Result<Policy, Error> {
+    let mut p = Policy::default();
+    let whole = |key: &str, min: i64, max: i64| -> Result<Option<i64>, Error> {
+        let Some(v) = get(key) else { return Ok(None) };
+        let n = v.as_i64().or_else(|| {
+            v.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                .map(|f| f as i64)
+        });
+        match n {
+            Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(Error::config(format!(
+                "{key} must be a whole number from {min} to {max}, not {v}"
+            ))),
+        }
+    };
+    let timer = MAX_TIMER_MS as i64;
+    if let Some(n) = whole("timeoutMs", 1, timer)? {
+        p.timeout_ms = n as u64;
+    }
+    if let Some(n) = whole("maxRetries", 0, 10)? {
+        p.max_retries = n as u32;
+    }
+    if let Some(n) = whole("maxRetryDelayMs", 0, timer)? {
+        p.max_retry_delay_ms = n as u64;
+    }
+    if let Some(n) = whole("retryBaseDelayMs", 0, timer)? {
+        p.retry_base_delay_ms = n as u64;
+    }
+    if let Some(n) = whole("clockOffsetMs", -(1 << 40), 1 << 40)? {
+        p.clock_offset_ms = n;
+    }
+    if let Some(n) = whole("maxBodyBytes", 1, 1 << 31)? {
+        p.max_body_bytes = n as u64;
+    }
+    match get("rateLimit") {
+        None => {}
+        Some(Value::String(s)) if s == "auto" => p.rate_limit = true,
+        Some(Value::String(s)) if s == "off" => p.rate_limit = false,
+        Some(v) => {
+            return Err(Error::config(format!(
+                "rateLimit must be \"auto\" or \"off\", not {v}"
+            )))
+        }
+    }
+    Ok(p)
 }
 
 fn app_id(v: &Value) -> Result<u32, Error> {
     let n = v.as_u64().or_else(|| {
-        v.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e10).map(|f| f as u64)
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e10)
+            .map(|f| f as u64)
     });
     match n.and_then(|n| u32::try_from(n).ok()) {
         Some(id) if id > 0 => Ok(id),
@@ -127,14 +242,20 @@ fn app_id(v: &Value) -> Result<u32, Error> {
 }
 
 fn region_host(region: Option<&str>) -> Result<&'static str, Error> {
-    let Some(key) = region else { return Ok(DEFAULT_HOST) };
-    REGIONS.iter().find(|(k, _)| *k == key).map(|(_, host)| *host).ok_or_else(|| {
-        let keys: Vec<&str> = REGIONS.iter().map(|(k, _)| *k).collect();
-        Error::config(format!(
-            "unknown region {key:?}; use one of {} or leave it out for the unified host",
-            keys.join(", ")
-        ))
-    })
+    let Some(key) = region else {
+        return Ok(DEFAULT_HOST);
+    };
+    REGIONS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, host)| *host)
+        .ok_or_else(|| {
+            let keys: Vec<&str> = REGIONS.iter().map(|(k, _)| *k).collect();
+            Error::config(format!(
+                "unknown region {key:?}; use one of {} or leave it out for the unified host",
+                keys.join(", ")
+            ))
+        })
 }
 
 /// Checks an `endpoint` option and returns it as `scheme://authority/`.
@@ -150,7 +271,9 @@ pub fn endpoint(url: &str) -> Result<String, Error> {
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if !(tail.is_empty() || tail == "/") {
-        return Err(bad("must be an origin only, without a path, query or fragment"));
+        return Err(bad(
+            "must be an origin only, without a path, query or fragment",
+        ));
     }
     if authority.contains('@') {
         return Err(bad("must not contain credentials"));
@@ -166,10 +289,15 @@ pub fn endpoint(url: &str) -> Result<String, Error> {
         }
     }
     let valid_host = if host.starts_with('[') {
-        host.len() > 2 && host[1..host.len() - 1].bytes().all(|b| b.is_ascii_hexdigit() || b == b':')
+        host.len() > 2
+            && host[1..host.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':')
     } else {
         !host.is_empty()
-            && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
     };
     if !valid_host {
         return Err(bad("has no valid host"));
@@ -209,7 +337,9 @@ pub fn is_loopback(host: &str) -> bool {
     let parts: Vec<&str> = host.split('.').collect();
     parts.len() == 4
         && parts[0] == "127"
-        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
 }
 
 #[cfg(test)]
@@ -235,8 +365,10 @@ mod tests {
         let c = config(json!({"appId": 12345, "serverSecret": SECRET})).unwrap();
         assert_eq!(c.base_url, "https://analytics-api.zego.im/");
         assert_eq!(c.is_test, None);
-        let c = config(json!({"appId": 12345.0, "serverSecret": SECRET, "region": "fra",
-                              "isTest": false}))
+        let c = config(
+            json!({"appId": 12345.0, "serverSecret": SECRET, "region": "fra",
+                              "isTest": false}),
+        )
         .unwrap();
         assert_eq!(c.base_url, "https://analytics-api-fra.zego.im/");
         assert_eq!(c.is_test, Some(false));
@@ -245,7 +377,13 @@ mod tests {
     #[test]
     fn app_id_range() {
         assert!(config(json!({"appId": 4294967295u64, "serverSecret": SECRET})).is_ok());
-        for bad in [json!(0), json!(4294967296u64), json!(-1), json!(1.5), json!("12345")] {
+        for bad in [
+            json!(0),
+            json!(4294967296u64),
+            json!(-1),
+            json!(1.5),
+            json!("12345"),
+        ] {
             let msg = config_error(json!({"appId": bad, "serverSecret": SECRET}));
             assert!(msg.starts_with("appId must be a whole number"), "{msg}");
         }
@@ -263,19 +401,57 @@ mod tests {
     }
 
     #[test]
+    fn policy_defaults_and_checks() {
+        let c = config(json!({"appId": 1, "serverSecret": SECRET})).unwrap();
+        assert_eq!(c.policy, Policy::default());
+        let c = config(json!({"appId": 1, "serverSecret": SECRET, "timeoutMs": 250,
+                              "maxRetries": 0, "rateLimit": "off", "clockOffsetMs": -1500}))
+        .unwrap();
+        assert_eq!((c.policy.timeout_ms, c.policy.max_retries), (250, 0));
+        assert_eq!(
+            (c.policy.rate_limit, c.policy.clock_offset_ms),
+            (false, -1500)
+        );
+        for (key, bad) in [
+            ("timeoutMs", json!(0)),
+            ("timeoutMs", json!(1.5)),
+            ("maxRetries", json!(11)),
+            ("maxRetryDelayMs", json!(-1)),
+            ("rateLimit", json!("on")),
+            ("maxBodyBytes", json!("1")),
+        ] {
+            let msg = config_error(json!({"appId": 1, "serverSecret": SECRET, key: bad}));
+            assert!(msg.starts_with(key), "{msg}");
+        }
+    }
+
+    #[test]
     fn unknown_region_and_options() {
-        assert!(config_error(json!({"appId": 1, "serverSecret": SECRET, "region": "us"}))
-            .contains("unknown region \"us\""));
-        assert!(config_error(json!({"appId": 1, "serverSecret": SECRET, "secret": "x"}))
-            .contains("unknown option \"secret\""));
+        assert!(
+            config_error(json!({"appId": 1, "serverSecret": SECRET, "region": "us"}))
+                .contains("unknown region \"us\"")
+        );
+        assert!(
+            config_error(json!({"appId": 1, "serverSecret": SECRET, "secret": "x"}))
+                .contains("unknown option \"secret\"")
+        );
     }
 
     #[test]
     fn endpoints() {
-        assert_eq!(endpoint("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080/");
-        assert_eq!(endpoint("HTTP://LocalHost:1/").unwrap(), "http://localhost:1/");
+        assert_eq!(
+            endpoint("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(
+            endpoint("HTTP://LocalHost:1/").unwrap(),
+            "http://localhost:1/"
+        );
         assert_eq!(endpoint("http://[::1]:9").unwrap(), "http://[::1]:9/");
-        assert_eq!(endpoint("https://proxy.example.com").unwrap(), "https://proxy.example.com/");
+        assert_eq!(
+            endpoint("https://proxy.example.com").unwrap(),
+            "https://proxy.example.com/"
+        );
         for bad in [
             "http://example.com",
             "http://127.0.0.1.example.com",

@@ -27,6 +27,10 @@ pub enum Kind {
     Network,
     /// The answer is not the JSON the service documents.
     Parse,
+    /// An attempt took longer than the client's `timeoutMs`.
+    Timeout,
+    /// The caller's `AbortSignal` fired.
+    Aborted,
 }
 
 impl Kind {
@@ -39,6 +43,8 @@ impl Kind {
             Kind::Http => "http",
             Kind::Network => "network",
             Kind::Parse => "parse",
+            Kind::Timeout => "timeout",
+            Kind::Aborted => "aborted",
         }
     }
 }
@@ -89,19 +95,33 @@ pub enum Error {
         /// Where the body stopped making sense.
         message: String,
     },
+    /// No complete answer came within the time allowed for one attempt.
+    Timeout {
+        /// The time allowed, in milliseconds.
+        ms: u64,
+    },
+    /// The caller cancelled the call.
+    Aborted,
 }
 
 impl Error {
     pub(crate) fn config(message: impl Into<String>) -> Self {
-        Error::Config { message: message.into() }
+        Error::Config {
+            message: message.into(),
+        }
     }
 
     pub(crate) fn validation(param: &str, message: impl Into<String>) -> Self {
-        Error::Validation { param: param.to_owned(), message: message.into() }
+        Error::Validation {
+            param: param.to_owned(),
+            message: message.into(),
+        }
     }
 
     pub(crate) fn parse(message: impl Into<String>) -> Self {
-        Error::Parse { message: message.into() }
+        Error::Parse {
+            message: message.into(),
+        }
     }
 
     /// The stable kind of this error.
@@ -113,6 +133,8 @@ impl Error {
             Error::Http { .. } => Kind::Http,
             Error::Network { .. } => Kind::Network,
             Error::Parse { .. } => Kind::Parse,
+            Error::Timeout { .. } => Kind::Timeout,
+            Error::Aborted => Kind::Aborted,
         }
     }
 
@@ -128,9 +150,7 @@ impl Error {
     /// The service's request id, when the answer carried one.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Api { request_id, .. } | Error::Http { request_id, .. } => {
-                request_id.as_deref()
-            }
+            Error::Api { request_id, .. } | Error::Http { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -138,12 +158,13 @@ impl Error {
     /// Whether the same call may succeed if sent again later (freshly signed).
     ///
     /// True for the service's own transient codes (500 internal error, 30002 rate limit,
-    /// 100000015 gateway internal error), for any 5xx status and for network failures.
+    /// 100000015 gateway internal error), for 5xx and 429 statuses, for network failures
+    /// and for timeouts.
     pub fn retryable(&self) -> bool {
         match self {
             Error::Api { code, .. } => is_retryable_code(*code),
             Error::Http { status, .. } => *status >= 500 || *status == 429,
-            Error::Network { .. } => true,
+            Error::Network { .. } | Error::Timeout { .. } => true,
             _ => false,
         }
     }
@@ -188,14 +209,23 @@ impl fmt::Display for Error {
         match self {
             Error::Config { message } => write!(f, "config: {message}"),
             Error::Validation { param, message } => write!(f, "validation: {param}: {message}"),
-            Error::Api { code, message, request_id } => {
+            Error::Api {
+                code,
+                message,
+                request_id,
+            } => {
                 write!(f, "api: code {code}: {message} ({})", code_hint(*code))?;
                 if let Some(id) = request_id {
                     write!(f, "; request id {id}")?;
                 }
                 Ok(())
             }
-            Error::Http { status, excerpt, request_id, .. } => {
+            Error::Http {
+                status,
+                excerpt,
+                request_id,
+                ..
+            } => {
                 write!(f, "http: status {status}")?;
                 if *status >= 500 || *status == 429 {
                     write!(f, " (transient; retry later)")?;
@@ -209,9 +239,17 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Network { message } => {
-                write!(f, "network: {message}; check the endpoint and the connection")
+                write!(
+                    f,
+                    "network: {message}; check the endpoint and the connection"
+                )
             }
             Error::Parse { message } => write!(f, "parse: {message}"),
+            Error::Timeout { ms } => write!(
+                f,
+                "timeout: no complete answer within {ms} ms; raise timeoutMs or retry later"
+            ),
+            Error::Aborted => write!(f, "aborted: the call was cancelled by its AbortSignal"),
         }
     }
 }
@@ -232,7 +270,11 @@ mod tests {
 
     #[test]
     fn retryable_follows_the_documented_codes() {
-        let api = |code| Error::Api { code, message: String::new(), request_id: None };
+        let api = |code| Error::Api {
+            code,
+            message: String::new(),
+            request_id: None,
+        };
         assert!(api(500).retryable());
         assert!(api(30002).retryable());
         assert!(api(100000015).retryable());
@@ -246,7 +288,10 @@ mod tests {
         };
         assert!(http(502).retryable());
         assert!(!http(404).retryable());
-        assert!(Error::Network { message: "x".into() }.retryable());
+        assert!(Error::Network {
+            message: "x".into()
+        }
+        .retryable());
         assert!(!Error::parse("x").retryable());
     }
 

@@ -27,9 +27,12 @@ pub mod actions;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod policy;
 pub mod query;
 pub mod response;
 pub mod sign;
+#[cfg(target_arch = "wasm32")]
+mod transport;
 pub mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -139,9 +139,14 @@ struct Envelope<'a> {
 pub fn read(action: Action, status: u16, body: &str) -> Result<Output, Error> {
     if !(200..300).contains(&status) {
         let envelope = serde_json::from_str::<Envelope>(body).ok();
-        let code = envelope.as_ref().and_then(|e| e.code.as_ref()).and_then(Value::as_i64);
-        let request_id =
-            envelope.as_ref().and_then(|e| request_id(e.request_id).ok()).filter(|id| !id.is_empty());
+        let code = envelope
+            .as_ref()
+            .and_then(|e| e.code.as_ref())
+            .and_then(Value::as_i64);
+        let request_id = envelope
+            .as_ref()
+            .and_then(|e| request_id(e.request_id).ok())
+            .filter(|id| !id.is_empty());
         return Err(Error::Http {
             status,
             excerpt: excerpt(body.trim(), EXCERPT_CHARS),
@@ -155,7 +160,9 @@ pub fn read(action: Action, status: u16, body: &str) -> Result<Output, Error> {
 /// Parses a 2xx answer's body for `action`.
 pub fn parse(action: Action, body: &str) -> Result<Output, Error> {
     if body.trim().is_empty() {
-        return Err(Error::parse("the body is empty; expected the service's JSON envelope"));
+        return Err(Error::parse(
+            "the body is empty; expected the service's JSON envelope",
+        ));
     }
     let envelope: Envelope = serde_json::from_str(body).map_err(|e| {
         let what = if body.trim_start().starts_with('<') {
@@ -168,9 +175,9 @@ pub fn parse(action: Action, body: &str) -> Result<Output, Error> {
 
     let request_id = request_id(envelope.request_id)?;
     let code = match &envelope.code {
-        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
-            Error::parse(format!("Code {n} is not an integer"))
-        })?,
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .ok_or_else(|| Error::parse(format!("Code {n} is not an integer")))?,
         Some(other) => return Err(Error::parse(format!("Code is {other}, not a number"))),
         None => return Err(Error::parse("the envelope has no Code")),
     };
@@ -180,34 +187,52 @@ pub fn parse(action: Action, body: &str) -> Result<Output, Error> {
             _ => String::new(),
         };
         let request_id = Some(request_id).filter(|id| !id.is_empty());
-        return Err(Error::Api { code, message, request_id });
+        return Err(Error::Api {
+            code,
+            message,
+            request_id,
+        });
     }
 
     let data = match &envelope.data {
         Some(Value::Object(data)) => data,
         Some(other) => {
-            return Err(Error::parse(format!("Data is {}, not an object", kind_of(other))))
+            return Err(Error::parse(format!(
+                "Data is {}, not an object",
+                kind_of(other)
+            )))
         }
         None => return Err(Error::parse("Code is 0 but the envelope has no Data")),
     };
     match action.shape() {
-        Shape::Daily => Ok(Output::Daily(Series { request_id, metrics: metrics(data, daily)? })),
-        Shape::Realtime => {
-            Ok(Output::Timed(Series { request_id, metrics: metrics(data, numeric)? }))
-        }
-        Shape::StreamInfo => {
-            Ok(Output::Timed(Series { request_id, metrics: metrics(data, textual)? }))
-        }
-        Shape::QualityDetail => {
-            Ok(Output::Timed(Series { request_id, metrics: metrics(data, mixed)? }))
-        }
-        Shape::Region => Ok(Output::Region(RegionDetail { request_id, list: region(data)? })),
+        Shape::Daily => Ok(Output::Daily(Series {
+            request_id,
+            metrics: metrics(data, daily)?,
+        })),
+        Shape::Realtime => Ok(Output::Timed(Series {
+            request_id,
+            metrics: metrics(data, numeric)?,
+        })),
+        Shape::StreamInfo => Ok(Output::Timed(Series {
+            request_id,
+            metrics: metrics(data, textual)?,
+        })),
+        Shape::QualityDetail => Ok(Output::Timed(Series {
+            request_id,
+            metrics: metrics(data, mixed)?,
+        })),
+        Shape::Region => Ok(Output::Region(RegionDetail {
+            request_id,
+            list: region(data)?,
+        })),
     }
 }
 
 /// The exact text of a `RequestId` written as a string or as a bare integer.
 fn request_id(raw: Option<&RawValue>) -> Result<String, Error> {
-    let Some(raw) = raw else { return Ok(String::new()) };
+    let Some(raw) = raw else {
+        return Ok(String::new());
+    };
     let text = raw.get();
     if text == "null" {
         return Ok(String::new());
@@ -220,7 +245,10 @@ fn request_id(raw: Option<&RawValue>) -> Result<String, Error> {
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         Ok(text.to_owned())
     } else {
-        Err(Error::parse(format!("RequestId {} is neither a string nor an integer", excerpt(text, 40))))
+        Err(Error::parse(format!(
+            "RequestId {} is neither a string nor an integer",
+            excerpt(text, 40)
+        )))
     }
 }
 
@@ -236,7 +264,8 @@ fn kind_of(v: &Value) -> &'static str {
 }
 
 fn field<'a>(obj: &'a Map<String, Value>, key: &str, path: &str) -> Result<&'a Value, Error> {
-    obj.get(key).ok_or_else(|| Error::parse(format!("{path}.{key} is missing")))
+    obj.get(key)
+        .ok_or_else(|| Error::parse(format!("{path}.{key} is missing")))
 }
 
 fn array<'a>(v: &'a Value, path: &str) -> Result<&'a [Value], Error> {
@@ -244,7 +273,10 @@ fn array<'a>(v: &'a Value, path: &str) -> Result<&'a [Value], Error> {
         Value::Array(items) => Ok(items),
         // An absent list and an empty one mean the same to every caller.
         Value::Null => Ok(&[]),
-        other => Err(Error::parse(format!("{path} is {}, not an array", kind_of(other)))),
+        other => Err(Error::parse(format!(
+            "{path} is {}, not an array",
+            kind_of(other)
+        ))),
     }
 }
 
@@ -256,7 +288,10 @@ fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, Error>
 fn string(v: &Value, path: &str) -> Result<String, Error> {
     match v {
         Value::String(s) => Ok(s.clone()),
-        other => Err(Error::parse(format!("{path} is {}, not a string", kind_of(other)))),
+        other => Err(Error::parse(format!(
+            "{path} is {}, not a string",
+            kind_of(other)
+        ))),
     }
 }
 
@@ -264,19 +299,27 @@ fn number(v: &Value, path: &str) -> Result<Option<f64>, Error> {
     match v {
         Value::Number(n) => Ok(n.as_f64()),
         Value::Null => Ok(None),
-        other => Err(Error::parse(format!("{path} is {}, not a number", kind_of(other)))),
+        other => Err(Error::parse(format!(
+            "{path} is {}, not a number",
+            kind_of(other)
+        ))),
     }
 }
 
 fn timestamp(v: &Value, path: &str) -> Result<u64, Error> {
     let ms = match v {
         Value::Number(n) => n.as_u64().or_else(|| {
-            n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f < 9.1e15).map(|f| f as u64)
+            n.as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f < 9.1e15)
+                .map(|f| f as u64)
         }),
         _ => None,
     };
     ms.filter(|ms| *ms <= MAX_SAFE_INTEGER).ok_or_else(|| {
-        Error::parse(format!("{path} is {}, not a Unix time in milliseconds", excerpt(&v.to_string(), 40)))
+        Error::parse(format!(
+            "{path} is {}, not a Unix time in milliseconds",
+            excerpt(&v.to_string(), 40)
+        ))
     })
 }
 
@@ -301,7 +344,10 @@ fn metrics<P>(data: &Map<String, Value>, point: PointReader<P>) -> Result<Vec<Me
             let vpath = format!("{path}.Values[{j}]");
             points.push(point(object(value, &vpath)?, &vpath)?);
         }
-        out.push(Metric { metric, values: points });
+        out.push(Metric {
+            metric,
+            values: points,
+        });
     }
     Ok(out)
 }
@@ -317,13 +363,18 @@ fn timed(
     path: &str,
     read: fn(&Value, &str) -> Result<PointValue, Error>,
 ) -> Result<TimedPoint, Error> {
-    let timestamp = timestamp(field(point, "Timestamp", path)?, &format!("{path}.Timestamp"))?;
+    let timestamp = timestamp(
+        field(point, "Timestamp", path)?,
+        &format!("{path}.Timestamp"),
+    )?;
     let value = read(field(point, "Value", path)?, &format!("{path}.Value"))?;
     Ok(TimedPoint { timestamp, value })
 }
 
 fn numeric(point: &Map<String, Value>, path: &str) -> Result<TimedPoint, Error> {
-    timed(point, path, |v, p| Ok(number(v, p)?.map_or(PointValue::Null, PointValue::Number)))
+    timed(point, path, |v, p| {
+        Ok(number(v, p)?.map_or(PointValue::Null, PointValue::Number))
+    })
 }
 
 fn textual(point: &Map<String, Value>, path: &str) -> Result<TimedPoint, Error> {
@@ -349,7 +400,10 @@ fn region(data: &Map<String, Value>) -> Result<Vec<RegionMinute>, Error> {
     for (i, item) in items.iter().enumerate() {
         let path = format!("Data.List[{i}]");
         let item = object(item, &path)?;
-        let timestamp = timestamp(field(item, "Timestamp", &path)?, &format!("{path}.Timestamp"))?;
+        let timestamp = timestamp(
+            field(item, "Timestamp", &path)?,
+            &format!("{path}.Timestamp"),
+        )?;
         let infos = match item.get("QualityInfo") {
             Some(v) => array(v, &format!("{path}.QualityInfo"))?,
             None => &[],
@@ -365,7 +419,10 @@ fn region(data: &Map<String, Value>) -> Result<Vec<RegionMinute>, Error> {
             }
             quality_info.push(RegionQuality { region, details });
         }
-        out.push(RegionMinute { timestamp, quality_info });
+        out.push(RegionMinute {
+            timestamp,
+            quality_info,
+        });
     }
     Ok(out)
 }
@@ -421,15 +478,23 @@ mod tests {
     #[test]
     fn daily_sample_keeps_request_id_digits() {
         let out = parse(Action::BizUsage, BIZ_SAMPLE).unwrap();
-        let Output::Daily(s) = out else { panic!("{out:?}") };
+        let Output::Daily(s) = out else {
+            panic!("{out:?}")
+        };
         assert_eq!(s.request_id, "1659512998878671000");
         assert_eq!(s.metrics.len(), 2);
         assert_eq!(s.metrics[0].metric, "publish_count");
         assert_eq!(
             s.metrics[0].values,
             vec![
-                DailyPoint { date: "20250110".into(), value: Some(100.0) },
-                DailyPoint { date: "20250111".into(), value: Some(200.0) },
+                DailyPoint {
+                    date: "20250110".into(),
+                    value: Some(100.0)
+                },
+                DailyPoint {
+                    date: "20250111".into(),
+                    value: Some(200.0)
+                },
             ]
         );
         assert_eq!(s.metrics[1].values[0].value, Some(0.25));
@@ -438,9 +503,17 @@ mod tests {
     #[test]
     fn request_id_in_any_form() {
         let body = |id: &str| format!(r#"{{"Code":0,"RequestId":{id},"Data":{{}}}}"#);
-        let id = |id: &str| parse(Action::BizUsage, &body(id)).unwrap().request_id().to_owned();
+        let id = |id: &str| {
+            parse(Action::BizUsage, &body(id))
+                .unwrap()
+                .request_id()
+                .to_owned()
+        };
         assert_eq!(id("\"abc-1\""), "abc-1");
-        assert_eq!(id("99999999999999999999999999"), "99999999999999999999999999");
+        assert_eq!(
+            id("99999999999999999999999999"),
+            "99999999999999999999999999"
+        );
         assert_eq!(id("null"), "");
         assert!(parse_error(Action::BizUsage, &body("1.5e3")).contains("RequestId"));
         assert!(parse_error(Action::BizUsage, &body("[1]")).contains("RequestId"));
@@ -448,7 +521,8 @@ mod tests {
 
     #[test]
     fn api_errors_carry_code_message_and_id() {
-        let body = r#"{"Code":100000005,"Message":"signature error","RequestId":1659512998878671001}"#;
+        let body =
+            r#"{"Code":100000005,"Message":"signature error","RequestId":1659512998878671001}"#;
         assert_eq!(
             parse(Action::BizUsage, body),
             Err(Error::Api {
@@ -462,8 +536,12 @@ mod tests {
     #[test]
     fn http_errors_keep_an_excerpt_and_any_code() {
         let html = format!("<html>{}</html>", "x".repeat(500));
-        let Err(Error::Http { status, excerpt, code, request_id }) =
-            read(Action::BizUsage, 502, &html)
+        let Err(Error::Http {
+            status,
+            excerpt,
+            code,
+            request_id,
+        }) = read(Action::BizUsage, 502, &html)
         else {
             panic!()
         };
@@ -512,10 +590,18 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(value(Action::RealtimeUsage, "12"), PointValue::Number(12.0));
-        assert_eq!(value(Action::StreamBaseInfo, "\"WIFI\""), PointValue::Text("WIFI".into()));
-        assert_eq!(value(Action::PlayQualityDetail, "\"1280*720\""),
-                   PointValue::Text("1280*720".into()));
-        assert_eq!(value(Action::PlayQualityDetail, "3.5"), PointValue::Number(3.5));
+        assert_eq!(
+            value(Action::StreamBaseInfo, "\"WIFI\""),
+            PointValue::Text("WIFI".into())
+        );
+        assert_eq!(
+            value(Action::PlayQualityDetail, "\"1280*720\""),
+            PointValue::Text("1280*720".into())
+        );
+        assert_eq!(
+            value(Action::PlayQualityDetail, "3.5"),
+            PointValue::Number(3.5)
+        );
         assert_eq!(value(Action::PlayQualityDetail, "null"), PointValue::Null);
         assert!(parse(Action::RealtimeUsage, &body("\"x\"")).is_err());
         assert!(parse(Action::StreamBaseInfo, &body("1")).is_err());

@@ -26,7 +26,9 @@ pub fn signature(app_id: u32, nonce: &str, secret: &str, timestamp: i64) -> Stri
 pub fn new_nonce() -> Result<String, Error> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|e| {
-        Error::config(format!("no secure random source for the signature nonce ({e})"))
+        Error::config(format!(
+            "no secure random source for the signature nonce ({e})"
+        ))
     })?;
     Ok(hex::encode(bytes))
 }
@@ -38,14 +40,22 @@ mod tests {
     /// The worked example in the provider's "calling the server API" guide.
     #[test]
     fn provider_worked_example() {
-        let sig = signature(12345, "4fd24687296dd9f3", "9193cc662a4c0ec135ec71fb57194b38", 1615186943);
+        let sig = signature(
+            12345,
+            "4fd24687296dd9f3",
+            "9193cc662a4c0ec135ec71fb57194b38",
+            1615186943,
+        );
         assert_eq!(sig, "43e5cfcca828314675f91b001390566a");
     }
 
     #[test]
     fn signed_string_is_plain_concatenation() {
         // md5("1n2s3"), computed independently.
-        assert_eq!(signature(1, "n", "2s", 3), hex::encode(Md5::digest(b"1n2s3")));
+        assert_eq!(
+            signature(1, "n", "2s", 3),
+            hex::encode(Md5::digest(b"1n2s3"))
+        );
     }
 
     #[test]
@@ -53,7 +63,9 @@ mod tests {
         let a = new_nonce().unwrap();
         let b = new_nonce().unwrap();
         assert_eq!(a.len(), 16);
-        assert!(a.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
         assert_ne!(a, b);
     }
 }

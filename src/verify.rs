@@ -55,25 +55,36 @@ struct Report {
 
 impl Report {
     fn add(&mut self, param: &str, message: impl Into<String>) {
-        self.problems.push(Problem { param: param.to_owned(), message: message.into() });
+        self.problems.push(Problem {
+            param: param.to_owned(),
+            message: message.into(),
+        });
     }
 }
 
 /// Checks `url` against `secret` at `now_seconds`, allowing `max_skew` seconds of
 /// clock difference.
 pub fn verify_signed_url(url: &str, secret: &str, now_seconds: i64, max_skew: i64) -> Verdict {
-    let mut r = Report { problems: Vec::new() };
+    let mut r = Report {
+        problems: Vec::new(),
+    };
     let url = url.trim();
     let query = match url.split_once('?') {
         Some((_, q)) => q,
         None => {
-            r.add("url", "the URL has no query string; the service reads every parameter from it");
+            r.add(
+                "url",
+                "the URL has no query string; the service reads every parameter from it",
+            );
             ""
         }
     };
     let query = match query.split_once('#') {
         Some((q, _)) => {
-            r.add("url", "the URL has a # fragment, which is never sent to the server");
+            r.add(
+                "url",
+                "the URL has a # fragment, which is never sent to the server",
+            );
             q
         }
         None => query,
@@ -89,7 +100,11 @@ pub fn verify_signed_url(url: &str, secret: &str, now_seconds: i64, max_skew: i6
                 continue;
             }
         };
-        let key = if key == "Metrics%5B%5D" { "Metrics[]".to_owned() } else { key };
+        let key = if key == "Metrics%5B%5D" {
+            "Metrics[]".to_owned()
+        } else {
+            key
+        };
         if let Some(c) = raw_value.chars().find(|c| !is_safe(*c)) {
             r.add(
                 &key,
@@ -97,7 +112,11 @@ pub fn verify_signed_url(url: &str, secret: &str, now_seconds: i64, max_skew: i6
                     "the value has {c:?} unencoded; encode it as {} or a server may read it \
                      differently{}",
                     encoded(c),
-                    if c == '+' { " (many read + as a space)" } else { "" }
+                    if c == '+' {
+                        " (many read + as a space)"
+                    } else {
+                        ""
+                    }
                 ),
             );
         }
@@ -126,14 +145,20 @@ pub fn verify_signed_url(url: &str, secret: &str, now_seconds: i64, max_skew: i6
     let action = required(&mut r, "Action").and_then(|name| match Action::from_name(&name) {
         Ok(a) => Some(a),
         Err(_) => {
-            r.add("Action", format!("{name:?} is not one of the eight Analytics actions"));
+            r.add(
+                "Action",
+                format!("{name:?} is not one of the eight Analytics actions"),
+            );
             None
         }
     });
     let app_id = required(&mut r, "AppId").and_then(|v| match v.parse::<u32>() {
         Ok(id) if id > 0 && v.bytes().all(|b| b.is_ascii_digit()) => Some(id),
         _ => {
-            r.add("AppId", format!("{v:?} is not an AppId (a whole number 1..4294967295)"));
+            r.add(
+                "AppId",
+                format!("{v:?} is not an AppId (a whole number 1..4294967295)"),
+            );
             None
         }
     });
@@ -141,17 +166,26 @@ pub fn verify_signed_url(url: &str, secret: &str, now_seconds: i64, max_skew: i6
     if nonce.as_deref() == Some("") {
         r.add("SignatureNonce", "SignatureNonce is empty");
     }
-    let timestamp = required(&mut r, "Timestamp").and_then(|v| check_timestamp(&mut r, &v, now_seconds, max_skew));
+    let timestamp = required(&mut r, "Timestamp")
+        .and_then(|v| check_timestamp(&mut r, &v, now_seconds, max_skew));
     if let Some(v) = required(&mut r, "SignatureVersion") {
         if v != SIGNATURE_VERSION {
-            r.add("SignatureVersion", format!("{v:?} is not supported; use 2.0"));
+            r.add(
+                "SignatureVersion",
+                format!("{v:?} is not supported; use 2.0"),
+            );
         }
     }
     if let Some(sig) = required(&mut r, "Signature") {
-        let well_formed =
-            sig.len() == 32 && sig.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let well_formed = sig.len() == 32
+            && sig
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         if !well_formed {
-            r.add("Signature", "is not 32 lowercase hex characters (an md5 digest)");
+            r.add(
+                "Signature",
+                "is not 32 lowercase hex characters (an md5 digest)",
+            );
         } else if let (Some(app_id), Some(nonce), Some(ts)) = (app_id, &nonce, timestamp) {
             if signature(app_id, nonce, secret, ts) != sig {
                 r.add(
@@ -189,12 +223,19 @@ fn check_timestamp(r: &mut Report, v: &str, now: i64, max_skew: i64) -> Option<i
         }
     };
     if v.len() >= 13 {
-        r.add("Timestamp", "looks like milliseconds; the service wants Unix seconds");
+        r.add(
+            "Timestamp",
+            "looks like milliseconds; the service wants Unix seconds",
+        );
         return Some(ts);
     }
     let diff = ts - now;
     if diff.abs() > max_skew {
-        let (amount, way) = if diff < 0 { (-diff, "in the past") } else { (diff, "in the future") };
+        let (amount, way) = if diff < 0 {
+            (-diff, "in the past")
+        } else {
+            (diff, "in the future")
+        };
         r.add(
             "Timestamp",
             format!(
@@ -207,28 +248,51 @@ fn check_timestamp(r: &mut Report, v: &str, now: i64, max_skew: i64) -> Option<i
 }
 
 fn check_business(r: &mut Report, action: Action, params: &[Pair]) {
-    const COMMON: &[&str] =
-        &["Action", "AppId", "SignatureNonce", "Timestamp", "SignatureVersion", "Signature", "IsTest"];
+    const COMMON: &[&str] = &[
+        "Action",
+        "AppId",
+        "SignatureNonce",
+        "Timestamp",
+        "SignatureVersion",
+        "Signature",
+        "IsTest",
+    ];
     let specs = action.specs();
     for p in params {
         if !COMMON.contains(&p.name.as_str()) && !specs.iter().any(|s| s.wire == p.name) {
-            let hint = if p.name == "Metrics" { "; the key is written Metrics[]" } else { "" };
-            r.add(&p.name, format!("is not a parameter of {}{hint}", action.name()));
+            let hint = if p.name == "Metrics" {
+                "; the key is written Metrics[]"
+            } else {
+                ""
+            };
+            r.add(
+                &p.name,
+                format!("is not a parameter of {}{hint}", action.name()),
+            );
         }
     }
 
     let mut range = [None, None];
     for spec in specs {
-        let values: Vec<&str> =
-            params.iter().filter(|p| p.name == spec.wire).map(|p| p.value.as_str()).collect();
+        let values: Vec<&str> = params
+            .iter()
+            .filter(|p| p.name == spec.wire)
+            .map(|p| p.value.as_str())
+            .collect();
         if values.is_empty() {
             if spec.required {
-                r.add(spec.wire, format!("{} is missing; {} needs it", spec.wire, action.name()));
+                r.add(
+                    spec.wire,
+                    format!("{} is missing; {} needs it", spec.wire, action.name()),
+                );
             }
             continue;
         }
         if spec.kind != ParamType::Metrics && values.len() > 1 {
-            r.add(spec.wire, "appears more than once; the service reads only one");
+            r.add(
+                spec.wire,
+                "appears more than once; the service reads only one",
+            );
         }
         let v = values[0];
         let slot = match spec.wire {
@@ -243,11 +307,17 @@ fn check_business(r: &mut Report, action: Action, params: &[Pair]) {
                         range[i] = Some(n);
                     }
                 }
-                _ => r.add(spec.wire, format!("{v:?} is not a calendar date written yyyyMMdd")),
+                _ => r.add(
+                    spec.wire,
+                    format!("{v:?} is not a calendar date written yyyyMMdd"),
+                ),
             },
             ParamType::Ms => {
                 let zero_ok = spec.wire == "EndTs";
-                let n = v.parse::<u64>().ok().filter(|_| v.bytes().all(|b| b.is_ascii_digit()));
+                let n = v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|_| v.bytes().all(|b| b.is_ascii_digit()));
                 match n.map(|n| millis_of(&Value::from(n), spec.wire, zero_ok)) {
                     Some(Ok(ms)) => {
                         if let Some(i) = slot {
@@ -271,7 +341,10 @@ fn check_business(r: &mut Report, action: Action, params: &[Pair]) {
             ParamType::Metrics => {
                 for m in &values {
                     if !action.metrics().contains(m) {
-                        r.add(spec.wire, format!("{m:?} is not a metric of {}", action.name()));
+                        r.add(
+                            spec.wire,
+                            format!("{m:?} is not a metric of {}", action.name()),
+                        );
                     }
                 }
             }
@@ -298,7 +371,10 @@ fn is_safe(c: char) -> bool {
 
 fn encoded(c: char) -> String {
     let mut buf = [0u8; 4];
-    c.encode_utf8(&mut buf).bytes().map(|b| format!("%{b:02X}")).collect()
+    c.encode_utf8(&mut buf)
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect()
 }
 
 /// Strict percent-decoding as UTF-8; `+` stays `+`.
@@ -310,7 +386,8 @@ fn decode(s: &str) -> Result<String, &'static str> {
         if bytes[i] == b'%' {
             let hex = bytes.get(i + 1..i + 3).ok_or("has a cut-off % escape")?;
             let hex = std::str::from_utf8(hex).map_err(|_| "has a broken % escape")?;
-            let b = u8::from_str_radix(hex, 16).map_err(|_| "has a % not followed by two hex digits")?;
+            let b = u8::from_str_radix(hex, 16)
+                .map_err(|_| "has a % not followed by two hex digits")?;
             out.push(b);
             i += 3;
         } else {
@@ -333,7 +410,9 @@ mod tests {
     fn url(params: Value) -> String {
         let options = json!({"appId": 12345, "serverSecret": SECRET, "isTest": false});
         let client = Client::new(Config::from_options(options.as_object().unwrap()).unwrap());
-        client.signed_url(Action::BizUsage, &params, "4fd24687296dd9f3", NOW).unwrap()
+        client
+            .signed_url(Action::BizUsage, &params, "4fd24687296dd9f3", NOW)
+            .unwrap()
     }
 
     fn good() -> String {
@@ -359,7 +438,13 @@ mod tests {
         assert!(v.valid, "{:?}", v.problems);
         assert_eq!(v.action.as_deref(), Some("GetBizUsage"));
         assert_eq!(v.app_id, Some(12345));
-        assert_eq!(v.params[0], Pair { name: "Action".into(), value: "GetBizUsage".into() });
+        assert_eq!(
+            v.params[0],
+            Pair {
+                name: "Action".into(),
+                value: "GetBizUsage".into()
+            }
+        );
         assert_eq!(v.params.len(), 11);
     }
 
@@ -368,9 +453,16 @@ mod tests {
         let v = verify_signed_url(&good(), "0".repeat(32).as_str(), NOW + 700, 600);
         let got: Vec<&str> = v.problems.iter().map(|p| p.param.as_str()).collect();
         assert_eq!(got, ["Timestamp", "Signature"]);
-        assert!(v.problems[0].message.starts_with("is 700 s in the past"), "{:?}", v.problems);
+        assert!(
+            v.problems[0].message.starts_with("is 700 s in the past"),
+            "{:?}",
+            v.problems
+        );
         let future = problems(&good(), NOW - 601);
-        assert!(future[0].1.starts_with("is 601 s in the future"), "{future:?}");
+        assert!(
+            future[0].1.starts_with("is 601 s in the future"),
+            "{future:?}"
+        );
     }
 
     #[test]
@@ -423,7 +515,9 @@ mod tests {
             )
             .unwrap();
         assert!(verify_signed_url(&good, SECRET, NOW, 600).valid);
-        let u = good.replace("StartTs=1736467200000", "StartTs=1736467200").replace("play", "push");
+        let u = good
+            .replace("StartTs=1736467200000", "StartTs=1736467200")
+            .replace("play", "push");
         let p = problems(&u, NOW);
         // The signature covers only the common parameters, so it still holds.
         assert_eq!(p.len(), 2, "{p:?}");
@@ -434,7 +528,10 @@ mod tests {
 
     #[test]
     fn unencoded_characters_are_flagged() {
-        let u = good().replace("SignatureNonce=4fd24687296dd9f3", "SignatureNonce=4fd2+4687");
+        let u = good().replace(
+            "SignatureNonce=4fd24687296dd9f3",
+            "SignatureNonce=4fd2+4687",
+        );
         let p = problems(&u, NOW);
         assert_eq!(p[0].0, "SignatureNonce");
         assert!(p[0].1.contains("%2B") && p[0].1.contains("space"), "{p:?}");

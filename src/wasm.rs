@@ -4,31 +4,62 @@
 //! Node, Deno and Workers lack). Failures become a real JS `Error` named
 //! `ZegoError` with a stable `kind`; see [`to_js_error`].
 
-use js_sys::{Object, Promise, Reflect};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
 
 use crate::actions::Action;
 use crate::client::Client;
 use crate::config::Config;
 use crate::error::Error;
+use crate::policy::{self, Next, RateLimiter};
 use crate::response::{self, Output};
 use crate::sign::{new_nonce, signature};
+use crate::transport;
 
-#[wasm_bindgen]
-extern "C" {
-    /// The runtime's own global `fetch`.
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn global_fetch(input: &str) -> Result<Promise, JsValue>;
+thread_local! {
+    /// One limiter for the whole instance: the service's limits are per AppId, not per
+    /// client object.
+    static LIMITER: RefCell<RateLimiter> = RefCell::new(RateLimiter::new());
 }
 
 /// A client of the ZEGO Analytics Dashboard server API for one AppId.
 #[wasm_bindgen(js_name = AnalyticsClient)]
 pub struct JsClient {
-    inner: Client,
+    inner: Rc<Inner>,
+}
+
+/// What every call of one client shares.
+struct Inner {
+    client: Client,
+    /// The caller's `fetch` option; `None` means the global `fetch`.
+    fetch: Option<Function>,
+    /// The clock offset in force: the option, or what a `Date` header taught.
+    offset_ms: Cell<i64>,
+}
+
+/// A failure with what the caller needs to decide about retrying it.
+struct Failure {
+    error: Error,
+    attempts: u32,
+    retry_after_ms: Option<f64>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure {
+            error,
+            attempts: 0,
+            retry_after_ms: None,
+        }
+    }
 }
 
 #[wasm_bindgen(js_class = AnalyticsClient)]
@@ -36,28 +67,19 @@ impl JsClient {
     /// `new AnalyticsClient({ appId, serverSecret, region?, endpoint?, isTest? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClient, JsValue> {
-        let options = match js_to_json(&options) {
-            Some(Value::Object(map)) => map,
-            _ => {
-                return Err(to_js_error(&Error::config(
-                    "options must be an object like { appId, serverSecret }",
-                )))
-            }
-        };
-        let config = Config::from_options(&options).map_err(|e| to_js_error(&e))?;
-        Ok(JsClient { inner: Client::new(config) })
+        JsClient::from_options(&options).map_err(|e| to_js_error(&e))
     }
 
     /// The AppId requests are signed for.
     #[wasm_bindgen(getter, js_name = appId)]
     pub fn app_id(&self) -> u32 {
-        self.inner.config().app_id
+        self.inner.client.config().app_id
     }
 
     /// Where requests go, such as `https://analytics-api.zego.im/`.
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
-        self.inner.config().base_url.clone()
+        self.inner.client.config().base_url.clone()
     }
 
     /// The signed URL of a request, without sending it. `at` fixes the nonce and the
@@ -70,7 +92,7 @@ impl JsClient {
     /// What `JSON.stringify(client)` shows: never the secret.
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
-        let c = self.inner.config();
+        let c = self.inner.client.config();
         let out = Object::new();
         set(&out, "appId", &JsValue::from(c.app_id));
         set(&out, "baseUrl", &JsValue::from_str(&c.base_url));
@@ -83,78 +105,293 @@ impl JsClient {
     /// What `String(client)` shows: never the secret.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
-        let c = self.inner.config();
-        format!("AnalyticsClient(appId={}, baseUrl={})", c.app_id, c.base_url)
+        let c = self.inner.client.config();
+        format!(
+            "AnalyticsClient(appId={}, baseUrl={})",
+            c.app_id, c.base_url
+        )
     }
 
     /// GetBizUsage: `{ startDate, endDate, metrics }`.
     #[wasm_bindgen(js_name = getBizUsage)]
-    pub fn get_biz_usage(&self, params: JsValue) -> Promise {
-        self.call(Action::BizUsage, params)
+    pub fn get_biz_usage(&self, params: JsValue, options: JsValue) -> Promise {
+        self.call(Action::BizUsage, params, options)
     }
 
     /// GetBizQuality: `{ startDate, endDate, metrics }`.
     #[wasm_bindgen(js_name = getBizQuality)]
-    pub fn get_biz_quality(&self, params: JsValue) -> Promise {
-        self.call(Action::BizQuality, params)
+    pub fn get_biz_quality(&self, params: JsValue, options: JsValue) -> Promise {
+        self.call(Action::BizQuality, params, options)
     }
 
     /// GetRealtimeUsage: `{ startTs, endTs, metrics }`.
     #[wasm_bindgen(js_name = getRealtimeUsage)]
-    pub fn get_realtime_usage(&self, params: JsValue) -> Promise {
-        self.call(Action::RealtimeUsage, params)
+    pub fn get_realtime_usage(&self, params: JsValue, options: JsValue) -> Promise {
+        self.call(Action::RealtimeUsage, params, options)
     }
 
     /// GetRealtimeQuality: `{ startTs, endTs, metrics }`.
     #[wasm_bindgen(js_name = getRealtimeQuality)]
-    pub fn get_realtime_quality(&self, params: JsValue) -> Promise {
-        self.call(Action::RealtimeQuality, params)
+    pub fn get_realtime_quality(&self, params: JsValue, options: JsValue) -> Promise {
+        self.call(Action::RealtimeQuality, params, options)
     }
 
     /// GetRegionQualityDetail: `{ startTs, endTs, region?, platform? }`.
     #[wasm_bindgen(js_name = getRegionQualityDetail)]
-    pub fn get_region_quality_detail(&self, params: JsValue) -> Promise {
-        self.call(Action::RegionQualityDetail, params)
+    pub fn get_region_quality_detail(&self, params: JsValue, options: JsValue) -> Promise {
+        self.call(Action::RegionQualityDetail, params, options)
     }
 
     /// GetStreamBaseInfo: `{ roomId, userId, streamId, streamType, startTs, endTs }`.
     #[wasm_bindgen(js_name = getStreamBaseInfo)]
-    pub fn get_stream_base_info(&self, params: JsValue) -> Promise {
-        self.call(Action::StreamBaseInfo, params)
+    pub fn get_stream_base_info(&self, params: JsValue, options: JsValue) -> Promise {
+        self.call(Action::StreamBaseInfo, params, options)
     }
 
     /// GetPublishQualityDetail: `{ roomId, userId, streamId, metrics, startTs, endTs }`.
     #[wasm_bindgen(js_name = getPublishQualityDetail)]
-    pub fn get_publish_quality_detail(&self, params: JsValue) -> Promise {
-        self.call(Action::PublishQualityDetail, params)
+    pub fn get_publish_quality_detail(&self, params: JsValue, options: JsValue) -> Promise {
+        self.call(Action::PublishQualityDetail, params, options)
     }
 
     /// GetPlayQualityDetail: `{ roomId, userId, streamId, metrics, startTs, endTs }`.
     #[wasm_bindgen(js_name = getPlayQualityDetail)]
-    pub fn get_play_quality_detail(&self, params: JsValue) -> Promise {
-        self.call(Action::PlayQualityDetail, params)
+    pub fn get_play_quality_detail(&self, params: JsValue, options: JsValue) -> Promise {
+        self.call(Action::PlayQualityDetail, params, options)
     }
 }
 
 impl JsClient {
-    fn call(&self, action: Action, params: JsValue) -> Promise {
-        // The checks and the signing happen now, so the caller's object can change
+    fn from_options(options: &JsValue) -> Result<JsClient, Error> {
+        let Some(object) = options
+            .dyn_ref::<Object>()
+            .filter(|_| !options.is_function())
+        else {
+            return Err(Error::config(
+                "options must be an object like { appId, serverSecret }",
+            ));
+        };
+
+        // `fetch` is a function, which JSON cannot hold; take it out before the rest is
+        // read as JSON.
+        let mut map = Map::new();
+        let mut fetch = None;
+        for entry in Object::entries(object).iter() {
+            let key = Reflect::get_u32(&entry, 0)
+                .ok()
+                .and_then(|k| k.as_string())
+                .unwrap_or_default();
+            let value = Reflect::get_u32(&entry, 1).unwrap_or(JsValue::UNDEFINED);
+            if key == "fetch" {
+                if !value.is_undefined() && !value.is_null() {
+                    fetch = Some(value.dyn_into::<Function>().map_err(|_| {
+                        Error::config("fetch must be a function with the signature of fetch")
+                    })?);
+                }
+                continue;
+            }
+            if key == "serverSecret" && !value.is_string() && !value.is_undefined() {
+                return Err(Error::config("serverSecret must be a string"));
+            }
+            let json = js_to_json(&value).ok_or_else(|| {
+                Error::config(format!(
+                    "option {key:?} must be a string, number or boolean"
+                ))
+            })?;
+            map.insert(key, json);
+        }
+        let config = Config::from_options(&map)?;
+        if fetch.is_none() && transport::global_fetch().is_none() {
+            return Err(Error::config(
+                "this runtime has no global fetch; pass one as the fetch option, \
+                 e.g. new AnalyticsClient({ ..., fetch: myFetch })",
+            ));
+        }
+        let offset = config.policy.clock_offset_ms;
+        Ok(JsClient {
+            inner: Rc::new(Inner {
+                client: Client::new(config),
+                fetch,
+                offset_ms: Cell::new(offset),
+            }),
+        })
+    }
+
+    fn call(&self, action: Action, params: JsValue, options: JsValue) -> Promise {
+        // The parameters are read and checked now, so the caller's object can change
         // afterwards without effect; only the sending waits.
-        let url = js_params(&params).and_then(|params| {
-            let nonce = new_nonce()?;
-            let now = (js_sys::Date::now() / 1000.0).floor() as i64;
-            self.inner.signed_url(action, &params, &nonce, now)
-        });
+        let checked = js_params(&params)
+            .and_then(|params| {
+                crate::actions::business_query(action, &params)?;
+                Ok(params)
+            })
+            .and_then(|params| Ok((params, call_signal(&options)?)));
+        let inner = self.inner.clone();
         future_to_promise(async move {
-            let output = send(&url.map_err(|e| to_js_error(&e))?, action)
+            let (params, signal) = checked.map_err(|e| failure_to_js(&e.into()))?;
+            let output = inner
+                .run(action, &params, signal.as_ref())
                 .await
-                .map_err(|e| to_js_error(&e))?;
+                .map_err(|f| failure_to_js(&f))?;
             to_js_value(&output)
         })
     }
 }
 
-fn build_url(client: &Client, action: &str, params: &JsValue, at: &JsValue) -> Result<String, Error> {
+/// The `signal` of a call's options, if any.
+fn call_signal(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    if !options.is_object() {
+        return Err(Error::validation(
+            "options",
+            "call options must be an object { signal? }",
+        ));
+    }
+    let signal = Reflect::get(options, &JsValue::from_str("signal")).unwrap_or(JsValue::UNDEFINED);
+    if signal.is_undefined() || signal.is_null() {
+        return Ok(None);
+    }
+    signal
+        .dyn_into::<AbortSignal>()
+        .map(Some)
+        .map_err(|_| Error::validation("signal", "signal must be an AbortSignal"))
+}
+
+impl Inner {
+    /// One call: queue under the rate limit, sign, send, and retry as the policy says.
+    async fn run(
+        &self,
+        action: Action,
+        params: &Value,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Output, Failure> {
+        let config = self.client.config();
+        let policy = &config.policy;
+        let (mut attempts, mut retries, mut resynced) = (0u32, 0u32, false);
+        let fail = |error: Error, attempts: u32, retry_after_ms: Option<f64>| Failure {
+            error,
+            attempts,
+            retry_after_ms,
+        };
+
+        loop {
+            if signal.is_some_and(AbortSignal::aborted) {
+                return Err(fail(Error::Aborted, attempts, None));
+            }
+            if policy.rate_limit {
+                self.queue(action, signal).await.map_err(|mut f| {
+                    f.attempts = attempts;
+                    f
+                })?;
+            }
+
+            let now_ms = js_sys::Date::now() + self.offset_ms.get() as f64;
+            let nonce = new_nonce().map_err(|e| fail(e, attempts, None))?;
+            let timestamp = (now_ms / 1000.0).floor() as i64;
+            let url = self
+                .client
+                .signed_url(action, params, &nonce, timestamp)
+                .map_err(|e| fail(e, attempts, None))?;
+
+            attempts += 1;
+            let (fetch, this) = match &self.fetch {
+                Some(f) => (f.clone(), JsValue::UNDEFINED),
+                None => match transport::global_fetch() {
+                    Some(f) => (f, js_sys::global().into()),
+                    None => {
+                        return Err(fail(
+                            Error::config("the global fetch has gone; pass the fetch option"),
+                            attempts - 1,
+                            None,
+                        ))
+                    }
+                },
+            };
+            let sent = transport::attempt(
+                &fetch,
+                &this,
+                &url,
+                policy.timeout_ms,
+                policy.max_body_bytes,
+                signal,
+            )
+            .await;
+            let (error, date_ms) = match sent {
+                Ok(answer) => match response::read(action, answer.status, &answer.body) {
+                    Ok(output) => return Ok(output),
+                    Err(e) => (e, answer.date_ms),
+                },
+                Err(e) => (e, None),
+            };
+
+            let window_free_at_ms = LIMITER.with(|l| l.borrow().free_at(config.app_id, action));
+            let decision = policy::next(
+                policy,
+                &policy::Attempt {
+                    error: &error,
+                    action,
+                    retries,
+                    resynced,
+                    server_date_ms: date_ms,
+                    now_ms: js_sys::Date::now(),
+                    window_free_at_ms,
+                    random: random_unit(),
+                },
+            );
+            match decision {
+                Next::Resync { offset_ms } => {
+                    self.offset_ms.set(offset_ms);
+                    resynced = true;
+                }
+                Next::Retry { delay_ms } => {
+                    retries += 1;
+                    transport::sleep(delay_ms, signal)
+                        .await
+                        .map_err(|e| fail(e, attempts, None))?;
+                }
+                Next::Fail { retry_after_ms } => return Err(fail(error, attempts, retry_after_ms)),
+            }
+        }
+    }
+
+    /// Waits for this call's slot under the action's rate limit.
+    async fn queue(&self, action: Action, signal: Option<&AbortSignal>) -> Result<(), Failure> {
+        let config = self.client.config();
+        let now = js_sys::Date::now();
+        let max_wait = config.policy.max_retry_delay_ms as f64;
+        let slot = LIMITER
+            .with(|l| l.borrow_mut().reserve(config.app_id, action, now, max_wait))
+            .map_err(|refusal| {
+                let (error, retry_after_ms) = refusal.to_error(action, config.app_id);
+                Failure {
+                    error,
+                    attempts: 0,
+                    retry_after_ms: Some(retry_after_ms.ceil()),
+                }
+            })?;
+        let waited = transport::sleep(slot.at_ms - now, signal).await;
+        if let Err(e) = waited {
+            LIMITER.with(|l| l.borrow_mut().release(config.app_id, action, slot));
+            return Err(e.into());
+        }
+        Ok(())
+    }
+}
+
+/// A random number in [0, 1) for backoff jitter; 0.5 if the random source fails, which
+/// only makes the jitter less random.
+fn random_unit() -> f64 {
+    let mut b = [0u8; 4];
+    match getrandom::fill(&mut b) {
+        Ok(()) => f64::from(u32::from_le_bytes(b)) / 4_294_967_296.0,
+        Err(_) => 0.5,
+    }
+}
+
+fn build_url(inner: &Inner, action: &str, params: &JsValue, at: &JsValue) -> Result<String, Error> {
+    let client = &inner.client;
     let action = Action::from_name(action)?;
     let params = js_params(params)?;
     let (nonce, timestamp) = match js_to_json(at) {
@@ -177,57 +414,47 @@ fn build_url(client: &Client, action: &str, params: &JsValue, at: &JsValue) -> R
             (nonce, timestamp)
         }
         Some(_) => {
-            return Err(Error::validation("at", "at must be an object { nonce?, timestamp? }"))
+            return Err(Error::validation(
+                "at",
+                "at must be an object { nonce?, timestamp? }",
+            ))
         }
     };
     let nonce = match nonce {
         Some(n) => n,
         None => new_nonce()?,
     };
-    let timestamp = timestamp.unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64);
+    let timestamp = timestamp.unwrap_or_else(|| {
+        ((js_sys::Date::now() + inner.offset_ms.get() as f64) / 1000.0).floor() as i64
+    });
     client.signed_url(action, &params, &nonce, timestamp)
 }
 
 fn whole(v: &Value) -> Option<i64> {
-    v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
+    v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+            .map(|f| f as i64)
+    })
 }
 
-async fn send(url: &str, action: Action) -> Result<Output, Error> {
-    let response = global_fetch(url).map_err(network)?;
-    let response = JsFuture::from(response).await.map_err(network)?;
-    let response: web_sys::Response = response
-        .dyn_into()
-        .map_err(|_| Error::Network { message: "fetch resolved to something not a Response".into() })?;
-    let status = response.status();
-    let text = JsFuture::from(response.text().map_err(network)?).await.map_err(network)?;
-    let body = text
-        .as_string()
-        .ok_or_else(|| Error::parse("the response body could not be read as text"))?;
-    response::read(action, status, &body)
+/// `url` with its signature and nonce masked, for logs.
+#[wasm_bindgen(js_name = redactUrl)]
+pub fn redact_url(url: &str) -> String {
+    crate::query::redact_url(url)
 }
 
-/// A network failure, with the runtime's reason (Node puts it in `error.cause`).
-fn network(e: JsValue) -> Error {
-    let mut message = describe(&e);
-    if let Ok(cause) = Reflect::get(&e, &JsValue::from_str("cause")) {
-        if !cause.is_undefined() && !cause.is_null() {
-            message = format!("{message} ({})", describe(&cause));
-        }
-    }
-    Error::Network { message }
-}
-
-fn describe(v: &JsValue) -> String {
-    if let Some(e) = v.dyn_ref::<js_sys::Error>() {
-        let message = String::from(e.message());
-        let code = Reflect::get(e, &JsValue::from_str("code")).ok().and_then(|c| c.as_string());
-        match code {
-            Some(code) if !message.contains(&code) => format!("{code}: {message}"),
-            _ => message,
-        }
-    } else {
-        v.as_string().unwrap_or_else(|| "fetch failed".to_owned())
-    }
+/// The size of this instance's wasm memory in bytes, for leak tests.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length() as f64
+        })
+        .unwrap_or(0.0)
 }
 
 /// The signature of one request, as the service computes it.
@@ -243,14 +470,20 @@ pub fn generate_signature(
         .filter(|f| f.fract() == 0.0 && *f >= 1.0 && *f <= f64::from(u32::MAX))
         .map(|f| f as u32)
         .ok_or_else(|| {
-            to_js_error(&Error::validation("appId", "appId must be a whole number from 1 to 4294967295"))
+            to_js_error(&Error::validation(
+                "appId",
+                "appId must be a whole number from 1 to 4294967295",
+            ))
         })?;
     let timestamp = timestamp
         .as_f64()
         .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
         .map(|f| f as i64)
         .ok_or_else(|| {
-            to_js_error(&Error::validation("timestamp", "timestamp must be whole Unix seconds"))
+            to_js_error(&Error::validation(
+                "timestamp",
+                "timestamp must be whole Unix seconds",
+            ))
         })?;
     Ok(signature(app_id, signature_nonce, server_secret, timestamp))
 }
@@ -271,7 +504,10 @@ pub fn action_names() -> Vec<String> {
 
 fn js_params(params: &JsValue) -> Result<Value, Error> {
     js_to_json(params).ok_or_else(|| {
-        Error::validation("params", "parameters must be a plain object of strings, numbers, arrays")
+        Error::validation(
+            "params",
+            "parameters must be a plain object of strings, numbers, arrays",
+        )
     })
 }
 
@@ -286,12 +522,35 @@ fn js_to_json(v: &JsValue) -> Option<Value> {
 fn to_js_value(output: &Output) -> Result<JsValue, JsValue> {
     output
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| to_js_error(&Error::parse(format!("the answer could not be converted ({e})"))))
+        .map_err(|e| {
+            to_js_error(&Error::parse(format!(
+                "the answer could not be converted ({e})"
+            )))
+        })
 }
 
 fn set(target: &Object, key: &str, value: &JsValue) {
     // Setting a data property on a fresh plain object or Error cannot fail.
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+fn failure_to_js(f: &Failure) -> JsValue {
+    let js = to_js_error(&f.error);
+    if f.attempts > 0 {
+        let _ = Reflect::set(
+            &js,
+            &JsValue::from_str("attempts"),
+            &JsValue::from(f.attempts),
+        );
+    }
+    if let Some(ms) = f.retry_after_ms {
+        let _ = Reflect::set(
+            &js,
+            &JsValue::from_str("retryAfterMs"),
+            &JsValue::from_f64(ms),
+        );
+    }
+    js
 }
 
 /// The JS form of an [`Error`]: `Error` named `ZegoError` with `kind`, `retryable`
@@ -310,7 +569,9 @@ pub fn to_js_error(e: &Error) -> JsValue {
     }
     match e {
         Error::Api { message, .. } => set(&js, "serverMessage", &JsValue::from_str(message)),
-        Error::Http { status, excerpt, .. } => {
+        Error::Http {
+            status, excerpt, ..
+        } => {
             set(&js, "httpStatus", &JsValue::from(*status));
             set(&js, "bodyExcerpt", &JsValue::from_str(excerpt));
         }
@@ -322,7 +583,11 @@ pub fn to_js_error(e: &Error) -> JsValue {
 
 /// Checks a signed URL as the service would and lists every problem found.
 #[wasm_bindgen(js_name = verifySignedUrl)]
-pub fn verify_signed_url(url: &str, server_secret: &str, opts: JsValue) -> Result<JsValue, JsValue> {
+pub fn verify_signed_url(
+    url: &str,
+    server_secret: &str,
+    opts: JsValue,
+) -> Result<JsValue, JsValue> {
     let opts = match js_to_json(&opts) {
         None | Some(Value::Null) => serde_json::Map::new(),
         Some(Value::Object(map)) => map,
@@ -337,16 +602,24 @@ pub fn verify_signed_url(url: &str, server_secret: &str, opts: JsValue) -> Resul
         match opts.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => whole(v).map(Some).ok_or_else(|| {
-                to_js_error(&Error::validation(key, format!("{key} must be whole seconds")))
+                to_js_error(&Error::validation(
+                    key,
+                    format!("{key} must be whole seconds"),
+                ))
             }),
         }
     };
-    let now = number("nowSeconds")?.unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64);
+    let now =
+        number("nowSeconds")?.unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64);
     let skew = number("maxSkewSeconds")?.unwrap_or(crate::verify::MAX_SKEW_SECONDS);
     let verdict = crate::verify::verify_signed_url(url, server_secret, now, skew);
     verdict
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| to_js_error(&Error::parse(format!("the verdict could not be converted ({e})"))))
+        .map_err(|e| {
+            to_js_error(&Error::parse(format!(
+                "the verdict could not be converted ({e})"
+            )))
+        })
 }
 
 /// The eight actions described for forms and tools (the package's `ACTIONS`), deeply
@@ -354,9 +627,13 @@ pub fn verify_signed_url(url: &str, server_secret: &str, opts: JsValue) -> Resul
 #[wasm_bindgen]
 pub fn actions() -> Result<JsValue, JsValue> {
     let all: Vec<crate::actions::ActionInfo> = Action::ALL.into_iter().map(Into::into).collect();
-    let table = all.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| {
-        to_js_error(&Error::parse(format!("the action table could not be converted ({e})")))
-    })?;
+    let table = all
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| {
+            to_js_error(&Error::parse(format!(
+                "the action table could not be converted ({e})"
+            )))
+        })?;
     deep_freeze(&table);
     Ok(table)
 }

@@ -22,12 +22,14 @@ fn get(v: &JsValue, key: &str) -> JsValue {
 
 fn emulator_url() -> String {
     let env = get(&get(&js_sys::global(), "process"), "env");
-    get(&env, "ZEGO_EMULATOR_URL").as_string().expect("ZEGO_EMULATOR_URL is set")
+    get(&env, "ZEGO_EMULATOR_URL")
+        .as_string()
+        .expect("ZEGO_EMULATOR_URL is set")
 }
 
 fn client(secret: &str) -> JsClient {
     let options = js_sys::JSON::parse(&format!(
-        r#"{{"appId":{APP_ID},"serverSecret":"{secret}","endpoint":"{}"}}"#,
+        r#"{{"appId":{APP_ID},"serverSecret":"{secret}","endpoint":"{}","rateLimit":"off"}}"#,
         emulator_url()
     ))
     .unwrap();
@@ -43,8 +45,15 @@ async fn settle(p: Promise) -> Result<JsValue, JsValue> {
 }
 
 fn yyyymmdd(days_ago: f64) -> String {
-    let d = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() - days_ago * 86_400_000.0));
-    format!("{:04}{:02}{:02}", d.get_utc_full_year(), d.get_utc_month() + 1, d.get_utc_date())
+    let d = js_sys::Date::new(&JsValue::from_f64(
+        js_sys::Date::now() - days_ago * 86_400_000.0,
+    ));
+    format!(
+        "{:04}{:02}{:02}",
+        d.get_utc_full_year(),
+        d.get_utc_month() + 1,
+        d.get_utc_date()
+    )
 }
 
 #[wasm_bindgen_test]
@@ -65,13 +74,18 @@ async fn biz_usage_round_trip() {
     let p = params(&format!(
         r#"{{"startDate":"{start}","endDate":"{end}","metrics":["publish_count","play_count"]}}"#
     ));
-    let out = settle(client(SECRET).get_biz_usage(p)).await.unwrap_or_else(|_| panic!("call failed"));
+    let out = settle(client(SECRET).get_biz_usage(p, JsValue::UNDEFINED))
+        .await
+        .unwrap_or_else(|_| panic!("call failed"));
 
     let id = get(&out, "requestId").as_string().unwrap();
     assert_eq!(id.len(), 19, "request id {id} lost digits");
     let metrics: Array = get(&out, "metrics").dyn_into().unwrap();
     assert_eq!(metrics.length(), 2);
-    assert_eq!(get(&metrics.get(0), "metric").as_string().unwrap(), "publish_count");
+    assert_eq!(
+        get(&metrics.get(0), "metric").as_string().unwrap(),
+        "publish_count"
+    );
     let values: Array = get(&metrics.get(1), "values").dyn_into().unwrap();
     assert_eq!(values.length(), 3);
     assert_eq!(get(&values.get(0), "date").as_string().unwrap(), start);
@@ -86,7 +100,9 @@ async fn realtime_quality_round_trip() {
         r#"{{"startTs":{start},"endTs":{},"metrics":["uplink_rtt"]}}"#,
         start + 9000.0
     ));
-    let out = settle(client(SECRET).get_realtime_quality(p)).await.unwrap_or_else(|_| panic!("call failed"));
+    let out = settle(client(SECRET).get_realtime_quality(p, JsValue::UNDEFINED))
+        .await
+        .unwrap_or_else(|_| panic!("call failed"));
     let metrics: Array = get(&out, "metrics").dyn_into().unwrap();
     let values: Array = get(&metrics.get(0), "values").dyn_into().unwrap();
     assert_eq!(values.length(), 10);
@@ -100,9 +116,10 @@ async fn wrong_secret_is_an_api_error() {
         yyyymmdd(2.0),
         yyyymmdd(1.0)
     ));
-    let err = settle(client("00000000000000000000000000000000").get_biz_quality(p))
-        .await
-        .expect_err("a wrong secret must fail");
+    let err =
+        settle(client("00000000000000000000000000000000").get_biz_quality(p, JsValue::UNDEFINED))
+            .await
+            .expect_err("a wrong secret must fail");
     assert_eq!(get(&err, "name").as_string().unwrap(), "ZegoError");
     assert_eq!(get(&err, "kind").as_string().unwrap(), "api");
     assert_eq!(get(&err, "code").as_f64().unwrap(), 100000005.0);
@@ -113,7 +130,9 @@ async fn wrong_secret_is_an_api_error() {
 #[wasm_bindgen_test]
 async fn validation_fails_before_sending() {
     let p = params(r#"{"startDate":"20250230","endDate":"20250301","metrics":["fft"]}"#);
-    let err = settle(client(SECRET).get_biz_quality(p)).await.expect_err("Feb 30 is no date");
+    let err = settle(client(SECRET).get_biz_quality(p, JsValue::UNDEFINED))
+        .await
+        .expect_err("Feb 30 is no date");
     assert_eq!(get(&err, "kind").as_string().unwrap(), "validation");
     assert_eq!(get(&err, "param").as_string().unwrap(), "startDate");
 }
@@ -126,5 +145,8 @@ fn parse_response_keeps_request_id_digits() {
             "Data":{"Metrics":[{"Metric":"play_count","Values":[{"Date":"20250110","Value":7}]}]}}"#,
     )
     .unwrap_or_else(|_| panic!("parse failed"));
-    assert_eq!(get(&out, "requestId").as_string().unwrap(), "1659512998878671001");
+    assert_eq!(
+        get(&out, "requestId").as_string().unwrap(),
+        "1659512998878671001"
+    );
 }

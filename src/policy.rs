@@ -1,0 +1,527 @@
+//! When to send again, how long to wait, and how to stay under the service's limits.
+//!
+//! Pure logic over times in milliseconds: the transport supplies the clock and
+//! the random numbers, so every decision here is tested natively.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::actions::{Action, Shape};
+use crate::config::Policy;
+use crate::error::Error;
+
+/// The service's answer when a signature's timestamp is more than 10 minutes off.
+pub const CODE_SIGNATURE_EXPIRED: i64 = 100000004;
+/// The service's answer when an action's rate limit or daily quota is spent.
+pub const CODE_RATE_LIMITED: i64 = 30002;
+
+const DAY_MS: f64 = 86_400_000.0;
+
+/// An action's limits per AppId.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Calls allowed per window.
+    pub calls: usize,
+    /// The rolling window, in milliseconds.
+    pub window_ms: f64,
+    /// Calls allowed per UTC day.
+    pub daily: u32,
+}
+
+impl Limits {
+    /// The documented limits of `action`.
+    pub fn of(action: Action) -> Limits {
+        match action.shape() {
+            Shape::StreamInfo | Shape::QualityDetail => Limits {
+                calls: 3,
+                window_ms: 1_000.0,
+                daily: 10_000,
+            },
+            _ => Limits {
+                calls: 3,
+                window_ms: 60_000.0,
+                daily: 480,
+            },
+        }
+    }
+
+    /// The window the client keeps: the documented one plus a margin, so that calls
+    /// spaced exactly one window apart cannot arrive closer after network jitter.
+    fn spacing_ms(self) -> f64 {
+        self.window_ms + self.window_ms / 20.0
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    /// Send again after waiting this long, re-signed.
+    Retry {
+        /// The wait, in milliseconds.
+        delay_ms: f64,
+    },
+    /// The clock is off: keep this offset, re-sign and send again at once.
+    Resync {
+        /// The new clock offset, in milliseconds.
+        offset_ms: i64,
+    },
+    /// Give up; `retry_after_ms` is set when a retry was wanted but needed a longer wait
+    /// than the caller allows.
+    Fail {
+        /// The wait a retry would have needed.
+        retry_after_ms: Option<f64>,
+    },
+}
+
+/// Everything [`next`] considers about one failed attempt.
+#[derive(Debug, Clone)]
+pub struct Attempt<'a> {
+    /// The failure.
+    pub error: &'a Error,
+    /// The action called.
+    pub action: Action,
+    /// Retries already made (not counting a clock resync).
+    pub retries: u32,
+    /// Whether the clock was already resynced during this call.
+    pub resynced: bool,
+    /// The answer's `Date` header as Unix milliseconds, when there was one.
+    pub server_date_ms: Option<f64>,
+    /// The local clock, in Unix milliseconds, when the answer arrived.
+    pub now_ms: f64,
+    /// When the client's own record of the action's window frees a slot, if it has one.
+    pub window_free_at_ms: Option<f64>,
+    /// A random number in [0, 1) for the jitter.
+    pub random: f64,
+}
+
+/// Decides what follows a failed attempt under `policy`.
+pub fn next(policy: &Policy, a: &Attempt) -> Next {
+    let code = a.error.code();
+    if let (Error::Api { .. }, Some(CODE_SIGNATURE_EXPIRED), Some(date), false) =
+        (a.error, code, a.server_date_ms, a.resynced)
+    {
+        // The Date header has whole seconds; the offset is exact enough for a
+        // 10-minute tolerance.
+        return Next::Resync {
+            offset_ms: (date - a.now_ms).round() as i64,
+        };
+    }
+    if !a.error.retryable() || a.retries >= policy.max_retries {
+        return Next::Fail {
+            retry_after_ms: None,
+        };
+    }
+
+    let delay_ms = if code == Some(CODE_RATE_LIMITED) {
+        let window = Limits::of(a.action).spacing_ms();
+        match a.window_free_at_ms {
+            Some(at) => (at - a.now_ms).clamp(0.0, window),
+            None => window,
+        }
+    } else {
+        backoff_ms(policy, a.retries, a.random)
+    };
+    if delay_ms > policy.max_retry_delay_ms as f64 {
+        return Next::Fail {
+            retry_after_ms: Some(delay_ms.ceil()),
+        };
+    }
+    Next::Retry { delay_ms }
+}
+
+/// Exponential backoff with jitter: `base * 2^retries`, capped at the longest allowed
+/// wait, then scaled by a random factor in [0.5, 1) so that many clients that failed
+/// together do not come back together.
+pub fn backoff_ms(policy: &Policy, retries: u32, random: f64) -> f64 {
+    let step = policy.retry_base_delay_ms as f64 * 2f64.powi(retries.min(30) as i32);
+    let capped = step.min(policy.max_retry_delay_ms as f64);
+    capped * (0.5 + random.clamp(0.0, 1.0) / 2.0)
+}
+
+/// A place in an action's window, kept by [`RateLimiter::reserve`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Slot {
+    /// When the call may be sent, in Unix milliseconds.
+    pub at_ms: f64,
+}
+
+/// Why the limiter refused a call outright.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The action's daily quota for this AppId is spent; it renews at the next UTC
+    /// midnight.
+    QuotaSpent {
+        /// The quota.
+        daily: u32,
+        /// Milliseconds until it renews.
+        retry_after_ms: f64,
+    },
+    /// The call would have to wait longer than the caller allows.
+    TooLong {
+        /// The wait it would need.
+        retry_after_ms: f64,
+    },
+}
+
+impl Refusal {
+    /// The error to give the caller; nothing was sent.
+    pub fn to_error(&self, action: Action, app_id: u32) -> (Error, f64) {
+        match *self {
+            Refusal::QuotaSpent {
+                daily,
+                retry_after_ms,
+            } => (
+                Error::Api {
+                    code: CODE_RATE_LIMITED,
+                    message: format!(
+                        "not sent: this process has made the {daily} {} calls the service \
+                         allows AppId {app_id} per UTC day",
+                        action.name()
+                    ),
+                    request_id: None,
+                },
+                retry_after_ms,
+            ),
+            Refusal::TooLong { retry_after_ms } => (
+                Error::Api {
+                    code: CODE_RATE_LIMITED,
+                    message: format!(
+                        "not sent: {} allows {}; the next free slot is {} ms away, longer \
+                         than maxRetryDelayMs",
+                        action.name(),
+                        action.limit(),
+                        retry_after_ms.ceil()
+                    ),
+                    request_id: None,
+                },
+                retry_after_ms,
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Window {
+    /// Send times of the calls in the current window and of those queued, ascending.
+    slots: VecDeque<f64>,
+    /// The UTC day (days since the epoch) `count` is for.
+    day: i64,
+    /// Calls counted on `day`.
+    count: u32,
+}
+
+/// Spaces calls per AppId and action so they stay under the service's limits, and
+/// counts the daily quotas. Calls get their slots in the order they ask.
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    windows: HashMap<(u32, Action), Window>,
+}
+
+impl RateLimiter {
+    /// An empty limiter.
+    pub fn new() -> RateLimiter {
+        RateLimiter::default()
+    }
+
+    /// Reserves the next slot for a call at `now_ms`, unless the daily quota is spent or
+    /// the wait would exceed `max_wait_ms`.
+    pub fn reserve(
+        &mut self,
+        app_id: u32,
+        action: Action,
+        now_ms: f64,
+        max_wait_ms: f64,
+    ) -> Result<Slot, Refusal> {
+        let limits = Limits::of(action);
+        let w = self.windows.entry((app_id, action)).or_default();
+        while w
+            .slots
+            .front()
+            .is_some_and(|t| t + limits.spacing_ms() <= now_ms)
+        {
+            w.slots.pop_front();
+        }
+
+        let at_ms = match w.slots.len().checked_sub(limits.calls) {
+            Some(i) => now_ms.max(w.slots[i] + limits.spacing_ms()),
+            None => now_ms,
+        };
+        if at_ms - now_ms > max_wait_ms {
+            return Err(Refusal::TooLong {
+                retry_after_ms: at_ms - now_ms,
+            });
+        }
+        let day = (at_ms / DAY_MS).floor() as i64;
+        if w.day != day {
+            w.day = day;
+            w.count = 0;
+        }
+        if w.count >= limits.daily {
+            let retry_after_ms = (day + 1) as f64 * DAY_MS - now_ms;
+            return Err(Refusal::QuotaSpent {
+                daily: limits.daily,
+                retry_after_ms,
+            });
+        }
+        w.count += 1;
+        w.slots.push_back(at_ms);
+        Ok(Slot { at_ms })
+    }
+
+    /// Gives back a slot whose call was cancelled before it was sent.
+    pub fn release(&mut self, app_id: u32, action: Action, slot: Slot) {
+        if let Some(w) = self.windows.get_mut(&(app_id, action)) {
+            if let Some(i) = w.slots.iter().rposition(|t| *t == slot.at_ms) {
+                w.slots.remove(i);
+                if w.day == (slot.at_ms / DAY_MS).floor() as i64 {
+                    w.count = w.count.saturating_sub(1);
+                }
+            }
+        }
+    }
+
+    /// When the next call of `action` could be sent, by this limiter's record.
+    pub fn free_at(&self, app_id: u32, action: Action) -> Option<f64> {
+        let limits = Limits::of(action);
+        let w = self.windows.get(&(app_id, action))?;
+        let i = w.slots.len().checked_sub(limits.calls)?;
+        Some(w.slots[i] + limits.spacing_ms())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: f64 = 1_736_467_200_000.0; // 2025-01-10T00:00:00Z
+
+    fn api(code: i64) -> Error {
+        Error::Api {
+            code,
+            message: String::new(),
+            request_id: None,
+        }
+    }
+
+    fn attempt(error: &Error, retries: u32) -> Attempt<'_> {
+        Attempt {
+            error,
+            action: Action::BizUsage,
+            retries,
+            resynced: false,
+            server_date_ms: None,
+            now_ms: T0,
+            window_free_at_ms: None,
+            random: 0.5,
+        }
+    }
+
+    #[test]
+    fn transient_failures_back_off_exponentially() {
+        let p = Policy::default();
+        let e = Error::Http {
+            status: 502,
+            excerpt: String::new(),
+            code: None,
+            request_id: None,
+        };
+        assert_eq!(next(&p, &attempt(&e, 0)), Next::Retry { delay_ms: 375.0 });
+        assert_eq!(next(&p, &attempt(&e, 1)), Next::Retry { delay_ms: 750.0 });
+        assert_eq!(
+            next(&p, &attempt(&e, 2)),
+            Next::Fail {
+                retry_after_ms: None
+            }
+        );
+        assert_eq!(backoff_ms(&p, 0, 0.0), 250.0);
+        assert_eq!(backoff_ms(&p, 1, 0.25), 625.0);
+        assert_eq!(backoff_ms(&p, 20, 1.0), 30_000.0);
+        for e in [
+            api(500),
+            api(100000015),
+            Error::Timeout { ms: 1 },
+            Error::Network {
+                message: String::new(),
+            },
+        ] {
+            assert!(
+                matches!(next(&p, &attempt(&e, 0)), Next::Retry { .. }),
+                "{e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn permanent_failures_are_never_retried() {
+        let p = Policy::default();
+        for e in [
+            api(10001),
+            api(10002),
+            api(100000005),
+            api(100000001),
+            Error::Aborted,
+            Error::parse("x"),
+            Error::validation("x", "y"),
+        ] {
+            assert_eq!(
+                next(&p, &attempt(&e, 0)),
+                Next::Fail {
+                    retry_after_ms: None
+                },
+                "{e:?}"
+            );
+        }
+        let off = Policy {
+            max_retries: 0,
+            ..Policy::default()
+        };
+        assert_eq!(
+            next(&off, &attempt(&api(500), 0)),
+            Next::Fail {
+                retry_after_ms: None
+            }
+        );
+    }
+
+    #[test]
+    fn rate_limited_calls_wait_for_the_window() {
+        let p = Policy {
+            max_retry_delay_ms: 120_000,
+            ..Policy::default()
+        };
+        let e = api(CODE_RATE_LIMITED);
+        assert_eq!(
+            next(&p, &attempt(&e, 0)),
+            Next::Retry { delay_ms: 63_000.0 }
+        );
+        let a = Attempt {
+            window_free_at_ms: Some(T0 + 12_000.0),
+            ..attempt(&e, 0)
+        };
+        assert_eq!(next(&p, &a), Next::Retry { delay_ms: 12_000.0 });
+        let short = Policy::default();
+        assert_eq!(
+            next(&short, &attempt(&e, 0)),
+            Next::Fail {
+                retry_after_ms: Some(63_000.0)
+            }
+        );
+        let a = Attempt {
+            action: Action::PlayQualityDetail,
+            ..attempt(&e, 0)
+        };
+        assert_eq!(next(&short, &a), Next::Retry { delay_ms: 1_050.0 });
+    }
+
+    #[test]
+    fn expired_signatures_resync_once() {
+        let p = Policy {
+            max_retries: 0,
+            ..Policy::default()
+        };
+        let e = api(CODE_SIGNATURE_EXPIRED);
+        let a = Attempt {
+            server_date_ms: Some(T0 + 1_200_000.0),
+            ..attempt(&e, 0)
+        };
+        assert_eq!(
+            next(&p, &a),
+            Next::Resync {
+                offset_ms: 1_200_000
+            }
+        );
+        let again = Attempt {
+            resynced: true,
+            ..a.clone()
+        };
+        assert_eq!(
+            next(&p, &again),
+            Next::Fail {
+                retry_after_ms: None
+            }
+        );
+        let no_date = attempt(&e, 0);
+        assert_eq!(
+            next(&p, &no_date),
+            Next::Fail {
+                retry_after_ms: None
+            }
+        );
+    }
+
+    #[test]
+    fn limiter_spaces_calls_in_order() {
+        let mut l = RateLimiter::new();
+        let a = Action::StreamBaseInfo;
+        let at = |s: Result<Slot, Refusal>| s.map(|s| s.at_ms - T0);
+        assert_eq!(at(l.reserve(1, a, T0, 1e9)), Ok(0.0));
+        assert_eq!(at(l.reserve(1, a, T0, 1e9)), Ok(0.0));
+        assert_eq!(at(l.reserve(1, a, T0 + 10.0, 1e9)), Ok(10.0));
+        assert_eq!(at(l.reserve(1, a, T0 + 20.0, 1e9)), Ok(1_050.0));
+        assert_eq!(at(l.reserve(1, a, T0 + 20.0, 1e9)), Ok(1_050.0));
+        assert_eq!(at(l.reserve(1, a, T0 + 20.0, 1e9)), Ok(1_060.0));
+        assert_eq!(at(l.reserve(1, a, T0 + 20.0, 1e9)), Ok(2_100.0));
+        // Other AppIds and actions have windows of their own.
+        assert_eq!(at(l.reserve(2, a, T0 + 20.0, 1e9)), Ok(20.0));
+        assert_eq!(
+            at(l.reserve(1, Action::PlayQualityDetail, T0 + 20.0, 1e9)),
+            Ok(20.0)
+        );
+        assert_eq!(l.free_at(1, a), Some(T0 + 2_100.0));
+    }
+
+    #[test]
+    fn limiter_refuses_long_waits_and_releases_cancelled_slots() {
+        let mut l = RateLimiter::new();
+        let a = Action::BizUsage;
+        for _ in 0..3 {
+            l.reserve(7, a, T0, 0.0).unwrap();
+        }
+        assert_eq!(
+            l.reserve(7, a, T0 + 1_000.0, 30_000.0),
+            Err(Refusal::TooLong {
+                retry_after_ms: 62_000.0
+            })
+        );
+        let slot = l.reserve(7, a, T0 + 1_000.0, 70_000.0).unwrap();
+        assert_eq!(slot.at_ms, T0 + 63_000.0);
+        l.release(7, a, slot);
+        assert_eq!(
+            l.reserve(7, a, T0 + 1_000.0, 70_000.0).unwrap().at_ms,
+            T0 + 63_000.0
+        );
+    }
+
+    #[test]
+    fn daily_quota_is_counted_per_utc_day() {
+        let mut l = RateLimiter::new();
+        let a = Action::PublishQualityDetail;
+        // Three calls per 1.05 s window: 10000 calls fit in one day.
+        let mut now = T0;
+        for i in 0..10_000 {
+            let slot = l
+                .reserve(9, a, now, 1e9)
+                .unwrap_or_else(|r| panic!("call {i}: {r:?}"));
+            now = slot.at_ms;
+        }
+        let Err(Refusal::QuotaSpent {
+            daily,
+            retry_after_ms,
+        }) = l.reserve(9, a, now, 1e9)
+        else {
+            panic!("the 10001st call of the day was allowed")
+        };
+        assert_eq!(daily, 10_000);
+        assert_eq!(retry_after_ms, T0 + DAY_MS - now);
+        let (e, after) = Refusal::QuotaSpent {
+            daily,
+            retry_after_ms,
+        }
+        .to_error(a, 9);
+        assert_eq!(
+            (e.code(), e.retryable(), after),
+            (Some(30002), true, retry_after_ms)
+        );
+        // The next UTC day starts afresh.
+        assert!(l.reserve(9, a, T0 + DAY_MS, 1e9).is_ok());
+    }
+}
