@@ -10,7 +10,7 @@ WASM_PACK_VERSION := 0.15.1
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: setup pkg test test-native test-wasm test-node demo clean
+.PHONY: setup pkg test test-native test-wasm test-node fuzz demo clean
 
 ## setup: the wasm32 target, wasm-bindgen-cli (exact version), wasm-pack, npm tools
 setup: node_modules/.installed
@@ -37,10 +37,17 @@ pkg: setup
 
 ## test: every test (native, wasm in Node, the package in Node, the emulator,
 ## the other runtimes, the demo page)
-test: test-native test-wasm test-node test-runtimes test-www
+test: test-native test-wasm test-node test-reliability test-runtimes test-www
 
 test-native:
 	cargo test --quiet
+
+## fuzz: the property tests of tests/fuzz.rs with many more cases (FUZZ_CASES), bounded
+## in time (FUZZ_SECONDS); `make test` runs a short pass of the same properties
+FUZZ_CASES ?= 100000
+FUZZ_SECONDS ?= 900
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) timeout $(FUZZ_SECONDS) cargo test --quiet --test fuzz
 
 test-wasm: setup
 	tests/with-emulator.sh wasm-pack test --node --release
@@ -53,7 +60,8 @@ test-node: pkg
 demo: pkg
 	scripts/demo.sh
 
-# Runtime conformance (Deno, Bun, workerd, Chromium) and the demo page.
+# Reliability and soak tests, runtime conformance (Deno, Bun, workerd, Chromium), the page.
+include mk/reliability.mk
 include mk/runtimes.mk
 include mk/www.mk
 
