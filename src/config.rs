@@ -154,10 +154,13 @@ impl Config {
             Some(Value::String(s)) => Some(s.as_str()),
             Some(_) => return Err(Error::config("region must be a string")),
         };
+        // The region is checked even when an endpoint overrides it: a typo there is still
+        // a mistake the caller wants to hear about.
+        let host = region_host(region)?;
         let base_url = match get("endpoint") {
             Some(Value::String(e)) => endpoint(e)?,
             Some(_) => return Err(Error::config("endpoint must be a string URL")),
-            None => format!("https://{}/", region_host(region)?),
+            None => format!("https://{host}/"),
         };
         let is_test = match get("isTest") {
             None => None,
