@@ -263,7 +263,8 @@ fn region_host(region: Option<&str>) -> Result<&'static str, Error> {
 
 /// Checks an `endpoint` option and returns it as `scheme://authority/`.
 pub fn endpoint(url: &str) -> Result<String, Error> {
-    let bad = |why: &str| Error::config(format!("endpoint {url:?} {why}"));
+    let shown = without_credentials(url);
+    let bad = |why: &str| Error::config(format!("endpoint {shown:?} {why}"));
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| bad("is not an absolute URL like https://host"))?;
@@ -312,6 +313,17 @@ pub fn endpoint(url: &str) -> Result<String, Error> {
         ));
     }
     Ok(format!("{scheme}://{}/", authority.to_ascii_lowercase()))
+}
+
+/// `url` with any `user:password@` part masked, so that an error message never repeats
+/// a password (or a ServerSecret pasted there by mistake).
+fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
 }
 
 fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
@@ -471,5 +483,9 @@ mod tests {
         ] {
             assert!(endpoint(bad).is_err(), "{bad} was accepted");
         }
+        let Err(Error::Config { message }) = endpoint("https://1:s3cr3t@example.com/") else {
+            panic!("credentials were accepted")
+        };
+        assert_eq!(message, "endpoint \"https://***@example.com/\" must not contain credentials");
     }
 }

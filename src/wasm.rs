@@ -193,6 +193,11 @@ impl JsClient {
             if key == "serverSecret" && !value.is_string() && !value.is_undefined() {
                 return Err(Error::config("serverSecret must be a string"));
             }
+            // JSON has no NaN or Infinity; without this check they would read as null,
+            // which means "not given", and the default would silently apply.
+            if value.as_f64().is_some_and(|n| !n.is_finite()) {
+                return Err(Error::config(format!("option {key:?} must be a finite number")));
+            }
             let json = js_to_json(&value).ok_or_else(|| {
                 Error::config(format!(
                     "option {key:?} must be a string, number or boolean"

@@ -180,7 +180,7 @@ describe('with rate limits', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ rateLimit: false }),
     });
-    assert.deepEqual(await off.json(), { rateLimit: false });
+    assert.deepEqual(await off.json(), { rateLimit: false, clockOffsetMs: 0 });
     assert.equal((await call(emu.url, 'GetBizQuality', business)).body.Code, 0);
     await fetch(`${emu.url}_emulator/config`, { method: 'POST', body: '{"rateLimit":true}' });
     assert.equal((await call(emu.url, 'GetBizQuality', business)).body.Code, 30002);
@@ -208,7 +208,7 @@ describe('with rate limits', () => {
     assert.equal((await post('{"speed":1}')).status, 400);
     assert.equal((await post('nope')).status, 400);
     const config = await (await fetch(`${emu.url}_emulator/config`)).json();
-    assert.deepEqual(config, { rateLimit: true });
+    assert.deepEqual(config, { rateLimit: true, clockOffsetMs: 0 });
   });
 });
 
