@@ -10,7 +10,10 @@
 //! ```
 //! use zego_analytics::{Action, Client, Config};
 //!
-//! let options = serde_json::json!({ "appId": 12345, "serverSecret": "9193cc662a4c0ec135ec71fb57194b38" });
+//! let options = serde_json::json!({
+//!     "appId": 12345,
+//!     "serverSecret": "9193cc662a4c0ec135ec71fb57194b38",
+//! });
 //! let client = Client::new(Config::from_options(options.as_object().unwrap())?);
 //! let params = serde_json::json!({
 //!     "startDate": "20250110", "endDate": "20250112", "metrics": ["publish_count"],

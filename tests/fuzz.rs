@@ -30,7 +30,9 @@ fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![
             any::<char>(),
-            prop::sample::select(vec!['%', '+', '&', '=', '?', '#', ' ', '中', '"', '\\', '-']),
+            prop::sample::select(vec![
+                '%', '+', '&', '=', '?', '#', ' ', '中', '"', '\\', '-'
+            ]),
             prop::char::range('0', '9'),
         ],
         0..24,
@@ -42,8 +44,21 @@ fn text() -> impl Strategy<Value = String> {
 fn json_value() -> impl Strategy<Value = Value> {
     let key = prop_oneof![
         prop::sample::select(vec![
-            "Code", "Message", "RequestId", "Data", "Metrics", "Metric", "Values", "Value",
-            "Date", "Timestamp", "List", "QualityInfo", "Region", "P2pDelayDetail", "Total",
+            "Code",
+            "Message",
+            "RequestId",
+            "Data",
+            "Metrics",
+            "Metric",
+            "Values",
+            "Value",
+            "Date",
+            "Timestamp",
+            "List",
+            "QualityInfo",
+            "Region",
+            "P2pDelayDetail",
+            "Total",
         ])
         .prop_map(str::to_owned),
         text(),
@@ -53,7 +68,9 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         text().prop_map(Value::from),
     ];
     leaf.prop_recursive(5, 64, 6, move |inner| {
@@ -76,14 +93,23 @@ fn params() -> impl Strategy<Value = Value> {
         (1_000_000_000_000u64..9_999_999_999_999).prop_map(Value::from),
         Just(Value::from(0)),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         text().prop_map(Value::from),
     ];
     let metrics = prop::collection::vec(
         prop_oneof![
             prop::sample::select(vec![
-                "publish_count", "play_count", "fft", "uplink_rtt", "mos", "online_user",
-                "video_bitrate", "decode_resolution", "encode_resolution",
+                "publish_count",
+                "play_count",
+                "fft",
+                "uplink_rtt",
+                "mos",
+                "online_user",
+                "video_bitrate",
+                "decode_resolution",
+                "encode_resolution",
             ])
             .prop_map(str::to_owned),
             text(),
@@ -105,31 +131,45 @@ fn params() -> impl Strategy<Value = Value> {
         (word.clone(), word),
         any::<u16>(),
     )
-        .prop_map(|(sd, ed, st, et, m, (room, user, stream), (w1, w2), mask)| {
-            let mut p = Map::new();
-            let mut put = |bit: u16, key: &str, v: Value| {
-                if mask & (1 << bit) != 0 {
-                    p.insert(key.to_owned(), v);
-                }
-            };
-            put(0, "startDate", sd.into());
-            put(1, "endDate", ed.into());
-            put(2, "startTs", st);
-            put(3, "endTs", et);
-            put(4, "metrics", m.into());
-            put(5, "roomId", room.into());
-            put(6, "userId", user.into());
-            put(7, "streamId", stream.into());
-            put(8, "platform", w1.clone().into());
-            put(9, "streamType", w2.into());
-            put(10, "region", w1.into());
-            Value::Object(p)
-        })
+        .prop_map(
+            |(sd, ed, st, et, m, (room, user, stream), (w1, w2), mask)| {
+                let mut p = Map::new();
+                let mut put = |bit: u16, key: &str, v: Value| {
+                    if mask & (1 << bit) != 0 {
+                        p.insert(key.to_owned(), v);
+                    }
+                };
+                put(0, "startDate", sd.into());
+                put(1, "endDate", ed.into());
+                put(2, "startTs", st);
+                put(3, "endTs", et);
+                put(4, "metrics", m.into());
+                put(5, "roomId", room.into());
+                put(6, "userId", user.into());
+                put(7, "streamId", stream.into());
+                put(8, "platform", w1.clone().into());
+                put(9, "streamType", w2.into());
+                put(10, "region", w1.into());
+                Value::Object(p)
+            },
+        )
+}
+
+/// A `RequestId` as the JSON text of a number or of a string.
+fn request_id() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<u64>().prop_map(|n| n.to_string()),
+        text().prop_map(|t| Value::from(t).to_string()),
+    ]
 }
 
 fn config() -> ProptestConfig {
     // PROPTEST_CASES overrides this; `make fuzz` sets it high.
-    ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {
@@ -147,8 +187,7 @@ proptest! {
 
     #[test]
     fn envelopes_with_any_data_never_panic(a in action(), data in json_value(),
-                                           id in prop_oneof![any::<u64>().prop_map(|n| n.to_string()),
-                                                             text().prop_map(|t| Value::from(t).to_string())]) {
+                                           id in request_id()) {
         let body = format!(r#"{{"Code":0,"Message":"success","RequestId":{id},"Data":{data}}}"#);
         let _ = parse(a, &body);
     }
@@ -161,7 +200,8 @@ proptest! {
             "Metric": m,
             "Values": vals.iter().map(|(d, v)| json!({"Date": d, "Value": v})).collect::<Vec<_>>(),
         })).collect();
-        let body = format!(r#"{{"Code":0,"RequestId":{id},"Data":{}}}"#, json!({"Metrics": metrics}));
+        let data = json!({"Metrics": metrics});
+        let body = format!(r#"{{"Code":0,"RequestId":{id},"Data":{data}}}"#);
         let Ok(Output::Daily(out)) = parse(Action::BizUsage, &body) else {
             return Err(TestCaseError::fail(format!("not parsed: {body}")));
         };
@@ -178,7 +218,8 @@ proptest! {
     #[test]
     fn quality_values_keep_numbers_and_text(ts in 0u64..(1 << 53), n in -1e9f64..1e9, s in text()) {
         let body = json!({"Code": 0, "RequestId": "r", "Data": {"Metrics": [
-            {"Metric": "m", "Values": [{"Timestamp": ts, "Value": n}, {"Timestamp": ts, "Value": s}]}
+            {"Metric": "m", "Values": [{"Timestamp": ts, "Value": n},
+                                       {"Timestamp": ts, "Value": s}]}
         ]}}).to_string();
         let Ok(Output::Timed(out)) = parse(Action::PlayQualityDetail, &body) else {
             return Err(TestCaseError::fail(body));
