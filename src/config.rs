@@ -318,7 +318,9 @@ pub fn endpoint(url: &str) -> Result<String, Error> {
 /// `url` with any `user:password@` part masked, so that an error message never repeats
 /// a password (or a ServerSecret pasted there by mistake).
 fn without_credentials(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     match rest[..end].rfind('@') {
         Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
@@ -486,6 +488,9 @@ mod tests {
         let Err(Error::Config { message }) = endpoint("https://1:s3cr3t@example.com/") else {
             panic!("credentials were accepted")
         };
-        assert_eq!(message, "endpoint \"https://***@example.com/\" must not contain credentials");
+        assert_eq!(
+            message,
+            "endpoint \"https://***@example.com/\" must not contain credentials"
+        );
     }
 }

@@ -196,7 +196,9 @@ impl JsClient {
             // JSON has no NaN or Infinity; without this check they would read as null,
             // which means "not given", and the default would silently apply.
             if value.as_f64().is_some_and(|n| !n.is_finite()) {
-                return Err(Error::config(format!("option {key:?} must be a finite number")));
+                return Err(Error::config(format!(
+                    "option {key:?} must be a finite number"
+                )));
             }
             let json = js_to_json(&value).ok_or_else(|| {
                 Error::config(format!(
