@@ -30,7 +30,8 @@ pkg: setup
 	wasm-pack build --target web --release --out-dir pkg --out-name zego_analytics --no-pack
 	rm -f pkg/.gitignore pkg/zego_analytics_bg.wasm.d.ts pkg/zego_analytics.d.ts
 	cp -R pkg-template/. pkg/
-	cp LICENSE pkg/
+	cp LICENSE README.md pkg/
+	cp pkg/index.d.ts pkg/index.d.cts
 	node scripts/make-cjs.mjs pkg/zego_analytics.js pkg/zego_analytics.cjs
 	@raw=$$(wc -c < pkg/zego_analytics_bg.wasm); gz=$$(gzip -9c pkg/zego_analytics_bg.wasm | wc -c); \
 		echo "zego_analytics_bg.wasm: $$raw bytes raw, $$gz bytes gzip -9"

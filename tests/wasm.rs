@@ -1,8 +1,9 @@
 //! The wasm build end to end: signed in wasm, sent through the runtime's `fetch`,
 //! answered by the project's emulator, parsed in wasm.
 //!
-//! Run with `tests/with-emulator.sh wasm-pack test --node` (`make test-wasm`); the
-//! emulator's URL arrives in the `ZEGO_EMULATOR_URL` environment variable.
+//! Run with `tests/with-emulator.sh wasm-pack test --node` (`make test-wasm`) or in
+//! headless Chromium (`make test-wasm-chromium`); the emulator's URL arrives in the
+//! `ZEGO_EMULATOR_URL` environment variable.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Promise, Reflect};
@@ -20,10 +21,18 @@ fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).expect("object property")
 }
 
+/// The emulator's URL: from `process.env` when the tests run in Node. A browser has no
+/// environment, so there it is the value `ZEGO_EMULATOR_URL` had when the tests were built
+/// (by the same `tests/with-emulator.sh` run; cargo rebuilds the tests when it changes).
 fn emulator_url() -> String {
-    let env = get(&get(&js_sys::global(), "process"), "env");
-    get(&env, "ZEGO_EMULATOR_URL")
-        .as_string()
+    let from_process = Reflect::get(&js_sys::global(), &JsValue::from_str("process"))
+        .ok()
+        .filter(JsValue::is_object)
+        .map(|process| get(&process, "env"))
+        .filter(JsValue::is_object)
+        .and_then(|env| get(&env, "ZEGO_EMULATOR_URL").as_string());
+    from_process
+        .or_else(|| option_env!("ZEGO_EMULATOR_URL").map(str::to_owned))
         .expect("ZEGO_EMULATOR_URL is set")
 }
 
@@ -142,7 +151,8 @@ fn parse_response_keeps_request_id_digits() {
     let out = parse_response(
         "GetBizUsage",
         r#"{"Code":0,"Message":"success","RequestId":1659512998878671001,
-            "Data":{"Metrics":[{"Metric":"play_count","Values":[{"Date":"20250110","Value":7}]}]}}"#,
+            "Data":{"Metrics":[{"Metric":"play_count",
+                                "Values":[{"Date":"20250110","Value":7}]}]}}"#,
     )
     .unwrap_or_else(|_| panic!("parse failed"));
     assert_eq!(

@@ -40,3 +40,36 @@ test("index.d.ts: strict, complete, and rejecting wrong use", {
     assert.fail(`tsc found problems:\n${err.stdout}${err.stderr}`);
   }
 });
+
+test("the types resolve for ES module and CommonJS consumers (module node16)", {
+  skip: tsc === null && "typescript is not installed in the workspace",
+}, async () => {
+  const { mkdtemp, mkdir, rm, symlink, writeFile } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = await mkdtemp(join(tmpdir(), "zego-types-"));
+  try {
+    await mkdir(join(dir, "node_modules"));
+    await symlink(join(root, "pkg"), join(dir, "node_modules", "zego-analytics"), "dir");
+    await writeFile(join(dir, "package.json"), '{ "type": "commonjs" }\n');
+    const use = `import { AnalyticsClient, generateSignature } from "zego-analytics";
+const client = new AnalyticsClient({ appId: 1, serverSecret: "s" });
+const sig: string = generateSignature(1, "n", "s", 2);
+export const pending: Promise<{ requestId: string }> =
+  client.getBizUsage({ startDate: "20250110", endDate: "20250110", metrics: ["play_count"] });
+export { sig };
+`;
+    await writeFile(join(dir, "esm.mts"), use);
+    await writeFile(join(dir, "cjs.cts"), use);
+    const args = [tsc, "--noEmit", "--strict", "--target", "es2022", "--module", "node16",
+      "--moduleResolution", "node16", "--lib", "es2022,dom",
+      "esm.mts", "cjs.cts"];
+    try {
+      await promisify(execFile)(process.execPath, args, { cwd: dir });
+    } catch (err) {
+      assert.fail(`tsc found problems:\n${err.stdout}${err.stderr}`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
