@@ -44,6 +44,12 @@ impl Client {
                 "the signature nonce must not be empty",
             ));
         }
+        if timestamp >= 100_000_000_000 {
+            return Err(Error::validation(
+                "timestamp",
+                "the signing timestamp looks like milliseconds; it must be Unix seconds",
+            ));
+        }
         if timestamp <= 0 {
             return Err(Error::validation(
                 "timestamp",
@@ -163,6 +169,10 @@ mod tests {
         let ok = json!({"startDate": "20250110", "endDate": "20250112", "metrics": ["play_count"]});
         assert!(matches!(
             c.signed_url(Action::BizUsage, &ok, "", 1),
+            Err(Error::Validation { .. })
+        ));
+        assert!(matches!(
+            c.signed_url(Action::BizUsage, &ok, "n", 1_615_186_943_000),
             Err(Error::Validation { .. })
         ));
         assert!(matches!(

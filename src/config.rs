@@ -193,7 +193,8 @@ fn policy<'a>(get: &dyn Fn(&str) -> Option<&'a Value>) -> Result<Policy, Error> 
         match n {
             Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
             _ => Err(Error::config(format!(
-                "{key} must be a whole number from {min} to {max}, not {v}"
+                "{key} must be a whole number from {min} to {max}, not {}",
+                shown(v)
             ))),
         }
     };
@@ -222,7 +223,8 @@ fn policy<'a>(get: &dyn Fn(&str) -> Option<&'a Value>) -> Result<Policy, Error> 
         Some(Value::String(s)) if s == "off" => p.rate_limit = false,
         Some(v) => {
             return Err(Error::config(format!(
-                "rateLimit must be \"auto\" or \"off\", not {v}"
+                "rateLimit must be \"auto\" or \"off\", not {}",
+                shown(v)
             )))
         }
     }
@@ -238,9 +240,22 @@ fn app_id(v: &Value) -> Result<u32, Error> {
     match n.and_then(|n| u32::try_from(n).ok()) {
         Some(id) if id > 0 => Ok(id),
         _ => Err(Error::config(format!(
-            "appId must be a whole number from 1 to 4294967295, not {v}; \
-             use the AppId from the console"
+            "appId must be a whole number from 1 to 4294967295, not {}; \
+             use the AppId from the console",
+            shown(v)
         ))),
+    }
+}
+
+/// A value for an error message. Long strings are described, not quoted: a secret pasted
+/// into the wrong option must not be printed back.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) if s.chars().count() <= 12 => format!("{s:?}"),
+        Value::String(s) => format!("a string of {} characters", s.chars().count()),
+        Value::Array(_) => "an array".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+        other => other.to_string(),
     }
 }
 
@@ -255,7 +270,8 @@ fn region_host(region: Option<&str>) -> Result<&'static str, Error> {
         .ok_or_else(|| {
             let keys: Vec<&str> = REGIONS.iter().map(|(k, _)| *k).collect();
             Error::config(format!(
-                "unknown region {key:?}; use one of {} or leave it out for the unified host",
+                "unknown region {}; use one of {} or leave it out for the unified host",
+                shown(&Value::from(key)),
                 keys.join(", ")
             ))
         })
@@ -439,6 +455,17 @@ mod tests {
         ] {
             let msg = config_error(json!({"appId": 1, "serverSecret": SECRET, key: bad}));
             assert!(msg.starts_with(key), "{msg}");
+        }
+    }
+
+    #[test]
+    fn option_errors_do_not_repeat_a_misplaced_secret() {
+        for key in ["appId", "region", "rateLimit", "timeoutMs"] {
+            let msg = config_error(json!({"appId": 1, "serverSecret": SECRET, key: SECRET}));
+            assert!(
+                !msg.contains(SECRET) && msg.contains("a string of 32 characters"),
+                "{msg}"
+            );
         }
     }
 

@@ -16,6 +16,11 @@ pub const CODE_RATE_LIMITED: i64 = 30002;
 
 const DAY_MS: f64 = 86_400_000.0;
 
+/// The `Date` headers a clock resync trusts: 2020-01-01 to 2100-01-01. A header outside
+/// (a proxy's 1970 placeholder, a garbage year) would teach an offset that breaks every
+/// later call.
+const SANE_DATES_MS: (f64, f64) = (1_577_836_800_000.0, 4_102_444_800_000.0);
+
 /// An action's limits per AppId.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
@@ -96,8 +101,11 @@ pub struct Attempt<'a> {
 /// Decides what follows a failed attempt under `policy`.
 pub fn next(policy: &Policy, a: &Attempt) -> Next {
     let code = a.error.code();
+    let sane_date = a
+        .server_date_ms
+        .filter(|ms| (SANE_DATES_MS.0..SANE_DATES_MS.1).contains(ms));
     if let (Error::Api { .. }, Some(CODE_SIGNATURE_EXPIRED), Some(date), false) =
-        (a.error, code, a.server_date_ms, a.resynced)
+        (a.error, code, sane_date, a.resynced)
     {
         // The Date header has whole seconds; the offset is exact enough for a
         // 10-minute tolerance.
@@ -140,6 +148,8 @@ pub fn backoff_ms(policy: &Policy, retries: u32, random: f64) -> f64 {
 /// A place in an action's window, kept by [`RateLimiter::reserve`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Slot {
+    /// Which reservation this is.
+    pub id: u64,
     /// When the call may be sent, in Unix milliseconds.
     pub at_ms: f64,
 }
@@ -201,19 +211,43 @@ impl Refusal {
 
 #[derive(Debug, Default)]
 struct Window {
-    /// Send times of the calls in the current window and of those queued, ascending.
-    slots: VecDeque<f64>,
+    /// The calls in the current window and those queued, ascending by time: when each
+    /// was (or will be) sent, and once answered, when the answer came.
+    slots: VecDeque<(u64, f64)>,
     /// The UTC day (days since the epoch) `count` is for.
     day: i64,
     /// Calls counted on `day`.
     count: u32,
 }
 
+impl Window {
+    fn prune(&mut self, limits: Limits, now_ms: f64) {
+        while self
+            .slots
+            .front()
+            .is_some_and(|(_, t)| t + limits.spacing_ms() <= now_ms)
+        {
+            self.slots.pop_front();
+        }
+    }
+
+    fn sort(&mut self) {
+        self.slots
+            .make_contiguous()
+            .sort_by(|a, b| a.1.total_cmp(&b.1));
+    }
+}
+
 /// Spaces calls per AppId and action so they stay under the service's limits, and
 /// counts the daily quotas. Calls get their slots in the order they ask.
+///
+/// A call's place is first its planned send time; [`RateLimiter::settle`] moves it to
+/// when its answer arrived, a time no earlier than when the service counted it, so a
+/// slow first request (a cold connection) cannot let the fourth arrive too soon.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     windows: HashMap<(u32, Action), Window>,
+    next_id: u64,
 }
 
 impl RateLimiter {
@@ -233,16 +267,10 @@ impl RateLimiter {
     ) -> Result<Slot, Refusal> {
         let limits = Limits::of(action);
         let w = self.windows.entry((app_id, action)).or_default();
-        while w
-            .slots
-            .front()
-            .is_some_and(|t| t + limits.spacing_ms() <= now_ms)
-        {
-            w.slots.pop_front();
-        }
+        w.prune(limits, now_ms);
 
         let at_ms = match w.slots.len().checked_sub(limits.calls) {
-            Some(i) => now_ms.max(w.slots[i] + limits.spacing_ms()),
+            Some(i) => now_ms.max(w.slots[i].1 + limits.spacing_ms()),
             None => now_ms,
         };
         if at_ms - now_ms > max_wait_ms {
@@ -263,14 +291,51 @@ impl RateLimiter {
             });
         }
         w.count += 1;
-        w.slots.push_back(at_ms);
-        Ok(Slot { at_ms })
+        self.next_id += 1;
+        w.slots.push_back((self.next_id, at_ms));
+        Ok(Slot {
+            id: self.next_id,
+            at_ms,
+        })
+    }
+
+    /// How much longer a reserved call must wait at `now_ms`, given what is known now
+    /// about the calls before it. Zero when it may be sent; the slot then counts from
+    /// `now_ms`.
+    pub fn wait_ms(&mut self, app_id: u32, action: Action, slot: Slot, now_ms: f64) -> f64 {
+        let limits = Limits::of(action);
+        let Some(w) = self.windows.get_mut(&(app_id, action)) else {
+            return 0.0;
+        };
+        w.prune(limits, now_ms);
+        let Some(i) = w.slots.iter().position(|(id, _)| *id == slot.id) else {
+            return 0.0;
+        };
+        let wait = match i.checked_sub(limits.calls) {
+            Some(j) => (w.slots[j].1 + limits.spacing_ms() - now_ms).max(0.0),
+            None => 0.0,
+        };
+        if wait == 0.0 && w.slots[i].1 < now_ms {
+            w.slots[i].1 = now_ms;
+            w.sort();
+        }
+        wait
+    }
+
+    /// Records that the answer to a call came at `done_ms`.
+    pub fn settle(&mut self, app_id: u32, action: Action, slot: Slot, done_ms: f64) {
+        if let Some(w) = self.windows.get_mut(&(app_id, action)) {
+            if let Some(entry) = w.slots.iter_mut().find(|(id, _)| *id == slot.id) {
+                entry.1 = entry.1.max(done_ms);
+                w.sort();
+            }
+        }
     }
 
     /// Gives back a slot whose call was cancelled before it was sent.
     pub fn release(&mut self, app_id: u32, action: Action, slot: Slot) {
         if let Some(w) = self.windows.get_mut(&(app_id, action)) {
-            if let Some(i) = w.slots.iter().rposition(|t| *t == slot.at_ms) {
+            if let Some(i) = w.slots.iter().position(|(id, _)| *id == slot.id) {
                 w.slots.remove(i);
                 if w.day == (slot.at_ms / DAY_MS).floor() as i64 {
                     w.count = w.count.saturating_sub(1);
@@ -284,7 +349,7 @@ impl RateLimiter {
         let limits = Limits::of(action);
         let w = self.windows.get(&(app_id, action))?;
         let i = w.slots.len().checked_sub(limits.calls)?;
-        Some(w.slots[i] + limits.spacing_ms())
+        Some(w.slots[i].1 + limits.spacing_ms())
     }
 }
 
@@ -489,6 +554,33 @@ mod tests {
             l.reserve(7, a, T0 + 1_000.0, 70_000.0).unwrap().at_ms,
             T0 + 63_000.0
         );
+    }
+
+    #[test]
+    fn late_answers_push_queued_calls_back() {
+        let mut l = RateLimiter::new();
+        let a = Action::StreamBaseInfo;
+        let first = l.reserve(1, a, T0, 1e9).unwrap();
+        let _ = l.reserve(1, a, T0, 1e9).unwrap();
+        let _ = l.reserve(1, a, T0, 1e9).unwrap();
+        let fourth = l.reserve(1, a, T0, 1e9).unwrap();
+        assert_eq!(fourth.at_ms, T0 + 1_050.0);
+        // The first answer took 130 ms: the service may have counted it that late.
+        l.settle(1, a, first, T0 + 130.0);
+        // The other two still count from 0 ms, so the window [0, 1050) holds three calls.
+        assert_eq!(l.wait_ms(1, a, fourth, T0 + 1_050.0), 0.0);
+        let mut l2 = RateLimiter::new();
+        let s: Vec<Slot> = (0..4).map(|_| l2.reserve(1, a, T0, 1e9).unwrap()).collect();
+        l2.settle(1, a, s[0], T0 + 130.0);
+        l2.settle(1, a, s[1], T0 + 20.0);
+        l2.settle(1, a, s[2], T0 + 10.0);
+        // Counted at 10, 20 and 130 ms: the fourth may go once the one at 10 ms is more
+        // than a window ago.
+        assert_eq!(l2.wait_ms(1, a, s[3], T0 + 1_050.0), 10.0);
+        assert_eq!(l2.wait_ms(1, a, s[3], T0 + 1_060.0), 0.0);
+        // Once it may go, its place counts from when it goes.
+        assert_eq!(l2.free_at(1, a), Some(T0 + 20.0 + 1_050.0));
+        assert!(l2.reserve(1, a, T0 + 1_060.0, 1e9).unwrap().at_ms == T0 + 1_070.0);
     }
 
     #[test]

@@ -62,8 +62,38 @@ impl Query {
     }
 }
 
+/// Strict percent-decoding as UTF-8, as the service reads a query: `+` stays `+`, and a
+/// `%` must be followed by two hex digits.
+pub fn decode(s: &str) -> Result<String, &'static str> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3).ok_or("has a cut-off % escape")?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return Err("has a % not followed by two hex digits");
+            }
+            let digit = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+            out.push(digit(hex[0]) << 4 | digit(hex[1]));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "decodes to bytes that are not UTF-8")
+}
+
+/// Whether a query key names one of the values that must not be logged.
+fn is_secret_key(raw_key: &str) -> bool {
+    let key = decode(raw_key).unwrap_or_else(|_| raw_key.to_owned());
+    key.eq_ignore_ascii_case("Signature") || key.eq_ignore_ascii_case("SignatureNonce")
+}
+
 /// `url` with the values of `Signature` and `SignatureNonce` replaced by `***`, for logs.
-/// Everything else, the query order included, is kept as it was.
+/// Keys are compared after percent-decoding, so `%53ignature` is masked too. Everything
+/// else, the query order included, is kept as it was.
 pub fn redact_url(url: &str) -> String {
     let Some((base, rest)) = url.split_once('?') else {
         return url.to_owned();
@@ -76,10 +106,7 @@ pub fn redact_url(url: &str) -> String {
         .split('&')
         .map(|pair| {
             let key = pair.split_once('=').map_or(pair, |(k, _)| k);
-            let plain = key.replace("%5F", "_").replace("%5f", "_");
-            if plain.eq_ignore_ascii_case("Signature")
-                || plain.eq_ignore_ascii_case("SignatureNonce")
-            {
+            if is_secret_key(key) {
                 format!("{key}=***")
             } else {
                 pair.to_owned()
@@ -94,9 +121,59 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
+/// `text` with the value after every `Signature=` or `SignatureNonce=` masked, for
+/// messages that may quote a signed URL (some `fetch` implementations put the URL in
+/// their errors; some proxies echo it in error pages).
+pub fn mask_signed_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("Signature") {
+        let after = &rest[at + "Signature".len()..];
+        let name_len = if after.starts_with("Nonce=") {
+            "SignatureNonce=".len()
+        } else if after.starts_with('=') {
+            "Signature=".len()
+        } else {
+            out.push_str(&rest[..at + "Signature".len()]);
+            rest = after;
+            continue;
+        };
+        out.push_str(&rest[..at + name_len]);
+        out.push_str("***");
+        let value = &rest[at + name_len..];
+        let end = value
+            .find(|c: char| c == '&' || c.is_whitespace() || "\"'<>)#".contains(c))
+            .unwrap_or(value.len());
+        rest = &value[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoding_is_strict() {
+        assert_eq!(decode("a%20b+%E4%B8%AD").unwrap(), "a b+中");
+        assert!(decode("%+F").is_err());
+        assert!(decode("%2").is_err());
+        assert!(decode("%FF").is_err());
+    }
+
+    #[test]
+    fn signed_values_are_masked_in_free_text() {
+        assert_eq!(
+            mask_signed_values("request to https://h/?A=1&SignatureNonce=ab&Signature=cd failed"),
+            "request to https://h/?A=1&SignatureNonce=***&Signature=*** failed"
+        );
+        assert_eq!(
+            mask_signed_values("SignatureVersion=2.0"),
+            "SignatureVersion=2.0"
+        );
+        assert_eq!(mask_signed_values("中 Signature=x"), "中 Signature=***");
+    }
 
     #[test]
     fn redaction_masks_only_the_signature_and_nonce() {
@@ -112,6 +189,10 @@ mod tests {
             "https://h/?signature=***&Signature=***"
         );
         assert_eq!(redact_url("no query"), "no query");
+        assert_eq!(
+            redact_url("https://h/?%53ignature=x&Signatur%65Nonce=y&A=1"),
+            "https://h/?%53ignature=***&Signatur%65Nonce=***&A=1"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::actions::{Action, Shape};
 use crate::error::{excerpt, Error, EXCERPT_CHARS};
+use crate::query::mask_signed_values;
 
 /// The largest integer a JavaScript number holds exactly.
 const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -149,7 +150,7 @@ pub fn read(action: Action, status: u16, body: &str) -> Result<Output, Error> {
             .filter(|id| !id.is_empty());
         return Err(Error::Http {
             status,
-            excerpt: excerpt(body.trim(), EXCERPT_CHARS),
+            excerpt: mask_signed_values(&excerpt(body.trim(), EXCERPT_CHARS)),
             code,
             request_id,
         });
@@ -415,7 +416,9 @@ fn region(data: &Map<String, Value>) -> Result<Vec<RegionMinute>, Error> {
             let region = string(field(info, "Region", &ipath)?, &format!("{ipath}.Region"))?;
             let mut details = BTreeMap::new();
             for (key, value) in info.iter().filter(|(k, _)| k.as_str() != "Region") {
-                details.insert(camel(key), camel_keys(value));
+                if !is_prototype_key(key) {
+                    details.insert(camel(key), camel_keys(value));
+                }
             }
             quality_info.push(RegionQuality { region, details });
         }
@@ -437,12 +440,21 @@ fn camel(key: &str) -> String {
     }
 }
 
+/// A key that, set on a JavaScript object, would replace its prototype instead of adding
+/// a field; the service has no such field, so it is dropped.
+fn is_prototype_key(key: &str) -> bool {
+    key == "__proto__"
+}
+
 /// The value with the keys of an object (one level, as the details are) in camelCase.
 fn camel_keys(v: &Value) -> Value {
     match v {
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (camel(k), v.clone())).collect())
-        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| !is_prototype_key(k))
+                .map(|(k, v)| (camel(k), v.clone()))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -614,7 +626,7 @@ mod tests {
               "P2pDelayDetail":{"Total":10,"Rate1":0.5,"Rate2":0.25,"Rate3":0.25,"Rate4":0},
               "VideoFFTDetail":{"Total":3,"Rate5":1},
               "LoginSuccessRateDetail":{"LoginSuccessRate":0.99,"LoginSuccessRate5s":0.98},
-              "AudioBreakDetail":{}}]}]}}"#;
+              "AudioBreakDetail":{"__proto__":{"x":1}},"__proto__":{"isAdmin":true}}]}]}}"#;
         let Output::Region(r) = parse(Action::RegionQualityDetail, body).unwrap() else {
             panic!()
         };

@@ -8,21 +8,22 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::{AbortController, AbortSignal, RequestInit, Response};
 
 use crate::error::Error;
+use crate::query::mask_signed_values;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(catch, js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: f64) -> Result<JsValue, JsValue>;
 
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
+    #[wasm_bindgen(catch, js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
 }
 
 /// The runtime's global `fetch`, if it has one.
@@ -72,18 +73,19 @@ struct Timer {
 }
 
 impl Timer {
-    fn start(ms: f64, callback: Closure<dyn FnMut()>) -> Timer {
-        let id = set_timeout(callback.as_ref().unchecked_ref(), ms);
-        Timer {
+    fn start(ms: f64, callback: Closure<dyn FnMut()>) -> Result<Timer, Error> {
+        let id = set_timeout(callback.as_ref().unchecked_ref(), ms)
+            .map_err(|_| Error::config("this runtime has no setTimeout; calls cannot wait"))?;
+        Ok(Timer {
             id,
             _callback: callback,
-        }
+        })
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        clear_timeout(&self.id);
+        let _ = clear_timeout(&self.id);
     }
 }
 
@@ -106,7 +108,7 @@ pub async fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Result<(), Error> {
         Closure::new(move || {
             let _ = resolve.call0(&JsValue::UNDEFINED);
         }),
-    );
+    )?;
     let _listener = signal.map(|s| {
         Listener::new(
             s,
@@ -121,8 +123,39 @@ pub async fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Result<(), Error> {
         .map_err(|_| Error::Aborted)
 }
 
+/// A promise that rejects when `signal` fires, with the listener that rejects it.
+fn rejected_on_abort(signal: &AbortSignal) -> (Promise, Listener<'_>) {
+    let mut settle = None;
+    let promise = Promise::new(&mut |_, reject| settle = Some(reject));
+    let reject = settle.unwrap_or_else(|| unreachable!("a Promise runs its executor at once"));
+    let listener = Listener::new(
+        signal,
+        Closure::new(move || {
+            let _ = reject.call0(&JsValue::UNDEFINED);
+        }),
+    );
+    (promise, listener)
+}
+
+/// Awaits `pending`, or stops as soon as `aborted` rejects. Racing, rather than trusting
+/// `fetch` to honour its signal, keeps timeouts and cancellation working with a `fetch`
+/// option that ignores `init.signal`.
+async fn until_aborted(pending: &Promise, aborted: &Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(Promise::race(&Array::of2(pending, aborted))).await
+}
+
+/// Calls `target[name](...args)`, catching whatever it throws.
+fn call_method(target: &JsValue, name: &str, args: &Array) -> Result<JsValue, JsValue> {
+    let method: Function = Reflect::get(target, &JsValue::from_str(name))?.dyn_into()?;
+    Reflect::apply(&method, target, args)
+}
+
 /// Sends one GET through `fetch` and reads the whole answer, within `timeout_ms`,
 /// reading at most `max_body` bytes, giving up at once when `signal` fires.
+///
+/// Everything read from the `Response` goes through `Reflect` so that an imitation (or a
+/// Response whose body was already used) gives an error here instead of an exception
+/// that no caller could catch.
 pub async fn attempt(
     fetch: &Function,
     this: &JsValue,
@@ -137,6 +170,7 @@ pub async fn attempt(
     let controller = AbortController::new().map_err(|_| {
         Error::config("this runtime has no AbortController; it cannot time calls out")
     })?;
+    let controller_signal = controller.signal();
     let timed_out = Rc::new(Cell::new(false));
 
     let _timer = {
@@ -147,12 +181,13 @@ pub async fn attempt(
                 timed_out.set(true);
                 controller.abort();
             }),
-        )
+        )?
     };
-    let _listener = signal.map(|s| {
+    let _caller = signal.map(|s| {
         let controller = controller.clone();
         Listener::new(s, Closure::new(move || controller.abort()))
     });
+    let (aborted, _aborted_listener) = rejected_on_abort(&controller_signal);
     let why = |e: JsValue| -> Error {
         if timed_out.get() {
             Error::Timeout { ms: timeout_ms }
@@ -162,46 +197,54 @@ pub async fn attempt(
             network(e)
         }
     };
+    let unusable = |what: &str| {
+        Error::config(format!(
+            "fetch resolved to {what}; a fetch option must resolve to an unread Response"
+        ))
+    };
 
     let init = RequestInit::new();
     init.set_method("GET");
-    init.set_signal(Some(&controller.signal()));
+    init.set_signal(Some(&controller_signal));
     let pending = fetch
         .call2(this, &JsValue::from_str(url), &init)
         .map_err(why)?;
     let pending: Promise = pending
         .dyn_into()
         .map_err(|_| Error::config("the fetch option returned something that is not a Promise"))?;
-    let response: Response = JsFuture::from(pending)
+    let response: Response = until_aborted(&pending, &aborted)
         .await
         .map_err(why)?
         .dyn_into()
-        .map_err(|_| {
-            Error::config("the fetch option resolved to something that is not a Response")
-        })?;
+        .map_err(|_| unusable("something that is not a Response"))?;
 
-    let status = response.status();
-    let headers = response.headers();
-    let date_ms = headers
-        .get("date")
+    let field = |name: &str| Reflect::get(&response, &JsValue::from_str(name));
+    let status = field("status")
         .ok()
-        .flatten()
+        .and_then(|s| s.as_f64())
+        .filter(|s| (0.0..1000.0).contains(s))
+        .ok_or_else(|| unusable("a Response without a readable status"))? as u16;
+    let headers = field("headers").map_err(|_| unusable("a Response without headers"))?;
+    let header = |name: &str| {
+        call_method(&headers, "get", &Array::of1(&JsValue::from_str(name)))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let date_ms = header("date")
         .map(|d| js_sys::Date::parse(&d))
         .filter(|ms| ms.is_finite());
-    let declared = headers
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let declared = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > max_body) {
         controller.abort();
         return Err(too_big(max_body));
     }
 
-    let bytes = read_body(&response, max_body, &controller)
+    let body = field("body").map_err(|_| unusable("a Response whose body cannot be read"))?;
+    let bytes = read_body(&body, max_body, &controller, &aborted)
         .await
         .map_err(|e| match e {
             BodyError::TooBig => too_big(max_body),
+            BodyError::Unusable => unusable("a Response whose body was already read or locked"),
             BodyError::Js(e) => match why(e) {
                 Error::Network { message } => {
                     Error::parse(format!("the body ended before it was complete ({message})"))
@@ -226,33 +269,42 @@ fn too_big(max_body: u64) -> Error {
 
 enum BodyError {
     TooBig,
+    Unusable,
     Js(JsValue),
 }
 
 async fn read_body(
-    response: &Response,
+    body: &JsValue,
     max_body: u64,
     controller: &AbortController,
+    aborted: &Promise,
 ) -> Result<Vec<u8>, BodyError> {
-    let Some(stream) = response.body() else {
+    if body.is_null() || body.is_undefined() {
         return Ok(Vec::new());
-    };
-    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    }
+    let reader = call_method(body, "getReader", &Array::new()).map_err(|_| BodyError::Unusable)?;
     let mut bytes = Vec::new();
     loop {
-        let chunk = JsFuture::from(reader.read()).await.map_err(BodyError::Js)?;
+        let read: Promise = call_method(&reader, "read", &Array::new())
+            .and_then(|p| p.dyn_into().map_err(JsValue::from))
+            .map_err(|_| BodyError::Unusable)?;
+        let chunk = until_aborted(&read, aborted).await.map_err(BodyError::Js)?;
         let done = Reflect::get(&chunk, &JsValue::from_str("done")).map_err(BodyError::Js)?;
         if done.is_truthy() {
             return Ok(bytes);
         }
         let value = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(BodyError::Js)?;
-        let Some(value) = value.dyn_ref::<Uint8Array>() else {
-            return Err(BodyError::Js(JsValue::from_str(
-                "the body stream gave a non-byte chunk",
-            )));
+        // `instanceof` alone would let an object made from Uint8Array.prototype through,
+        // whose length getter throws; `isView` checks for a real typed array.
+        let value = match value.dyn_into::<Uint8Array>() {
+            Ok(v) if js_sys::ArrayBuffer::is_view(&v) => v,
+            _ => {
+                return Err(BodyError::Js(JsValue::from_str(
+                    "the body stream gave a chunk that is not bytes",
+                )))
+            }
         };
         if bytes.len() as u64 + u64::from(value.length()) > max_body {
-            let _ = reader.cancel();
             controller.abort();
             return Err(BodyError::TooBig);
         }
@@ -270,10 +322,14 @@ pub fn network(e: JsValue) -> Error {
             message = format!("{message} ({})", describe(&cause));
         }
     }
-    Error::Network { message }
+    // Some fetch implementations quote the URL in their errors.
+    Error::Network {
+        message: mask_signed_values(&message),
+    }
 }
 
-fn describe(v: &JsValue) -> String {
+/// A thrown JS value as text: an Error's message (with its `code`, if any), or a string.
+pub fn describe(v: &JsValue) -> String {
     if let Some(e) = v.dyn_ref::<js_sys::Error>() {
         let message = String::from(e.message());
         let code = Reflect::get(e, &JsValue::from_str("code"))

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::actions::{millis_of, one_of, parse_date, Action, ParamType};
+use crate::query::decode;
 use crate::sign::{signature, SIGNATURE_VERSION};
 
 /// The service's tolerance for clock differences, in seconds.
@@ -375,27 +376,6 @@ fn encoded(c: char) -> String {
         .bytes()
         .map(|b| format!("%{b:02X}"))
         .collect()
-}
-
-/// Strict percent-decoding as UTF-8; `+` stays `+`.
-fn decode(s: &str) -> Result<String, &'static str> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or("has a cut-off % escape")?;
-            let hex = std::str::from_utf8(hex).map_err(|_| "has a broken % escape")?;
-            let b = u8::from_str_radix(hex, 16)
-                .map_err(|_| "has a % not followed by two hex digits")?;
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| "decodes to bytes that are not UTF-8")
 }
 
 #[cfg(test)]

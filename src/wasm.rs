@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
@@ -163,50 +163,41 @@ impl JsClient {
 
 impl JsClient {
     fn from_options(options: &JsValue) -> Result<JsClient, Error> {
-        let Some(object) = options
-            .dyn_ref::<Object>()
-            .filter(|_| !options.is_function())
-        else {
+        if !options.is_object() || options.is_function() {
             return Err(Error::config(
                 "options must be an object like { appId, serverSecret }",
             ));
-        };
+        }
 
-        // `fetch` is a function, which JSON cannot hold; take it out before the rest is
-        // read as JSON.
-        let mut map = Map::new();
-        let mut fetch = None;
-        for entry in Object::entries(object).iter() {
-            let key = Reflect::get_u32(&entry, 0)
-                .ok()
-                .and_then(|k| k.as_string())
-                .unwrap_or_default();
-            let value = Reflect::get_u32(&entry, 1).unwrap_or(JsValue::UNDEFINED);
-            if key == "fetch" {
-                if !value.is_undefined() && !value.is_null() {
-                    fetch = Some(value.dyn_into::<Function>().map_err(|_| {
-                        Error::config("fetch must be a function with the signature of fetch")
-                    })?);
-                }
-                continue;
-            }
-            if key == "serverSecret" && !value.is_string() && !value.is_undefined() {
-                return Err(Error::config("serverSecret must be a string"));
+        // `fetch` is a function, which JSON cannot hold: it is read on its own, and the
+        // rest as JSON.
+        let unreadable = |why: String| Error::config(format!("options could not be read: {why}"));
+        let fetch = Reflect::get(options, &JsValue::from_str("fetch"))
+            .map_err(|e| unreadable(transport::describe(&e)))?;
+        let fetch = if fetch.is_undefined() || fetch.is_null() {
+            None
+        } else {
+            Some(fetch.dyn_into::<Function>().map_err(|_| {
+                Error::config("fetch must be a function with the signature of fetch")
+            })?)
+        };
+        let mut map = match to_json(options) {
+            Ok(Some(Value::Object(map))) => map,
+            Ok(_) => {
+                return Err(Error::config(
+                    "options must be an object like { appId, serverSecret }",
+                ))
             }
             // JSON has no NaN or Infinity; without this check they would read as null,
             // which means "not given", and the default would silently apply.
-            if value.as_f64().is_some_and(|n| !n.is_finite()) {
+            Err(Unreadable::NotFinite(key)) => {
                 return Err(Error::config(format!(
                     "option {key:?} must be a finite number"
-                )));
+                )))
             }
-            let json = js_to_json(&value).ok_or_else(|| {
-                Error::config(format!(
-                    "option {key:?} must be a string, number or boolean"
-                ))
-            })?;
-            map.insert(key, json);
-        }
+            Err(Unreadable::Threw(why) | Unreadable::Json(why)) => return Err(unreadable(why)),
+        };
+        map.remove("fetch");
         let config = Config::from_options(&map)?;
         if fetch.is_none() && transport::global_fetch().is_none() {
             return Err(Error::config(
@@ -245,7 +236,8 @@ impl JsClient {
     }
 }
 
-/// The `signal` of a call's options, if any.
+/// The `signal` of a call's options, if any, checked to be a real `AbortSignal` (an
+/// imitation would throw inside the transport, where no caller could catch it).
 fn call_signal(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
     if options.is_undefined() || options.is_null() {
         return Ok(None);
@@ -256,14 +248,26 @@ fn call_signal(options: &JsValue) -> Result<Option<AbortSignal>, Error> {
             "call options must be an object { signal? }",
         ));
     }
-    let signal = Reflect::get(options, &JsValue::from_str("signal")).unwrap_or(JsValue::UNDEFINED);
+    let signal = Reflect::get(options, &JsValue::from_str("signal")).map_err(|e| {
+        Error::validation(
+            "options",
+            format!(
+                "call options could not be read: {}",
+                transport::describe(&e)
+            ),
+        )
+    })?;
     if signal.is_undefined() || signal.is_null() {
         return Ok(None);
     }
-    signal
+    let not_a_signal = || Error::validation("signal", "signal must be an AbortSignal");
+    let signal = signal
         .dyn_into::<AbortSignal>()
-        .map(Some)
-        .map_err(|_| Error::validation("signal", "signal must be an AbortSignal"))
+        .map_err(|_| not_a_signal())?;
+    match Reflect::get(&signal, &JsValue::from_str("aborted")) {
+        Ok(aborted) if aborted.as_bool().is_some() => Ok(Some(signal)),
+        _ => Err(not_a_signal()),
+    }
 }
 
 impl Inner {
@@ -287,12 +291,15 @@ impl Inner {
             if signal.is_some_and(AbortSignal::aborted) {
                 return Err(fail(Error::Aborted, attempts, None));
             }
-            if policy.rate_limit {
-                self.queue(action, signal).await.map_err(|mut f| {
+            let slot = if policy.rate_limit {
+                let slot = self.queue(action, signal).await.map_err(|mut f| {
                     f.attempts = attempts;
                     f
                 })?;
-            }
+                Some(slot)
+            } else {
+                None
+            };
 
             let now_ms = js_sys::Date::now() + self.offset_ms.get() as f64;
             let nonce = new_nonce().map_err(|e| fail(e, attempts, None))?;
@@ -325,6 +332,10 @@ impl Inner {
                 signal,
             )
             .await;
+            if let Some(slot) = slot {
+                let done = js_sys::Date::now();
+                LIMITER.with(|l| l.borrow_mut().settle(config.app_id, action, slot, done));
+            }
             let (error, date_ms) = match sent {
                 Ok(answer) => match response::read(action, answer.status, &answer.body) {
                     Ok(output) => return Ok(output),
@@ -364,26 +375,45 @@ impl Inner {
     }
 
     /// Waits for this call's slot under the action's rate limit.
-    async fn queue(&self, action: Action, signal: Option<&AbortSignal>) -> Result<(), Failure> {
-        let config = self.client.config();
+    async fn queue(
+        &self,
+        action: Action,
+        signal: Option<&AbortSignal>,
+    ) -> Result<policy::Slot, Failure> {
+        let app_id = self.client.config().app_id;
+        let max_wait = self.client.config().policy.max_retry_delay_ms as f64;
+        let refused = |refusal: policy::Refusal| {
+            let (error, retry_after_ms) = refusal.to_error(action, app_id);
+            Failure {
+                error,
+                attempts: 0,
+                retry_after_ms: Some(retry_after_ms.ceil()),
+            }
+        };
         let now = js_sys::Date::now();
-        let max_wait = config.policy.max_retry_delay_ms as f64;
         let slot = LIMITER
-            .with(|l| l.borrow_mut().reserve(config.app_id, action, now, max_wait))
-            .map_err(|refusal| {
-                let (error, retry_after_ms) = refusal.to_error(action, config.app_id);
-                Failure {
-                    error,
-                    attempts: 0,
-                    retry_after_ms: Some(retry_after_ms.ceil()),
-                }
-            })?;
-        let waited = transport::sleep(slot.at_ms - now, signal).await;
-        if let Err(e) = waited {
-            LIMITER.with(|l| l.borrow_mut().release(config.app_id, action, slot));
-            return Err(e.into());
+            .with(|l| l.borrow_mut().reserve(app_id, action, now, max_wait))
+            .map_err(refused)?;
+
+        // Answers to the calls ahead may arrive later than planned, moving this call's
+        // turn back; so wait, look again, until it is due.
+        loop {
+            let now = js_sys::Date::now();
+            let wait = LIMITER.with(|l| l.borrow_mut().wait_ms(app_id, action, slot, now));
+            if wait <= 0.0 {
+                return Ok(slot);
+            }
+            if wait > max_wait {
+                LIMITER.with(|l| l.borrow_mut().release(app_id, action, slot));
+                return Err(refused(policy::Refusal::TooLong {
+                    retry_after_ms: wait,
+                }));
+            }
+            if let Err(e) = transport::sleep(wait, signal).await {
+                LIMITER.with(|l| l.borrow_mut().release(app_id, action, slot));
+                return Err(e.into());
+            }
         }
-        Ok(())
     }
 }
 
@@ -401,7 +431,8 @@ fn build_url(inner: &Inner, action: &str, params: &JsValue, at: &JsValue) -> Res
     let client = &inner.client;
     let action = Action::from_name(action)?;
     let params = js_params(params)?;
-    let (nonce, timestamp) = match js_to_json(at) {
+    let at = to_json(at).map_err(|e| e.to_validation("at"))?;
+    let (nonce, timestamp) = match at {
         None | Some(Value::Null) => (None, None),
         Some(Value::Object(at)) => {
             if let Some(key) = at.keys().find(|k| *k != "nonce" && *k != "timestamp") {
@@ -510,20 +541,76 @@ pub fn action_names() -> Vec<String> {
 }
 
 fn js_params(params: &JsValue) -> Result<Value, Error> {
-    js_to_json(params).ok_or_else(|| {
-        Error::validation(
+    match to_json(params) {
+        Ok(Some(params)) => Ok(params),
+        Ok(None) => Err(Error::validation(
             "params",
-            "parameters must be a plain object of strings, numbers, arrays",
-        )
-    })
+            "parameters must be a plain object of strings, numbers and arrays",
+        )),
+        Err(e) => Err(e.to_validation("params")),
+    }
 }
 
-/// A JS value as JSON, or `None` for what JSON cannot hold (functions, symbols).
-fn js_to_json(v: &JsValue) -> Option<Value> {
-    if v.is_undefined() {
-        return None;
+/// Why a JS value could not be read as JSON.
+enum Unreadable {
+    /// Reading it threw (a getter, a revoked Proxy, a BigInt).
+    Threw(String),
+    /// It holds NaN or an infinity, at this key.
+    NotFinite(String),
+    /// Its JSON text is not what this crate reads (a lone surrogate, deep nesting).
+    Json(String),
+}
+
+impl Unreadable {
+    fn to_validation(&self, param: &str) -> Error {
+        match self {
+            Unreadable::NotFinite(key) => Error::validation(
+                if key.is_empty() { param } else { key },
+                format!(
+                    "{} must be a finite number, not NaN or Infinity",
+                    if key.is_empty() { param } else { key }
+                ),
+            ),
+            Unreadable::Threw(why) | Unreadable::Json(why) => {
+                Error::validation(param, format!("{param} could not be read: {why}"))
+            }
+        }
     }
-    serde_wasm_bindgen::from_value(v.clone()).ok()
+}
+
+/// A JS value as JSON, through `JSON.stringify`, which catches whatever reading the value
+/// throws. (A JavaScript exception that unwinds through wasm frames skips their cleanup,
+/// and enough of them leave the instance unusable; every read of a caller's value must
+/// be caught.) `None` for what JSON cannot hold: `undefined`, functions, symbols.
+fn to_json(v: &JsValue) -> Result<Option<Value>, Unreadable> {
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    let not_finite: Rc<RefCell<Option<String>>> = Rc::default();
+    let replacer = {
+        let not_finite = not_finite.clone();
+        Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(
+            move |key: JsValue, value: JsValue| {
+                if value.as_f64().is_some_and(|n| !n.is_finite()) {
+                    not_finite
+                        .borrow_mut()
+                        .get_or_insert_with(|| key.as_string().unwrap_or_default());
+                }
+                value
+            },
+        )
+    };
+    let text = js_sys::JSON::stringify_with_replacer(v, replacer.as_ref().unchecked_ref())
+        .map_err(|e| Unreadable::Threw(transport::describe(&e)))?;
+    if let Some(key) = not_finite.take() {
+        return Err(Unreadable::NotFinite(key));
+    }
+    let Some(text) = text.as_string() else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Unreadable::Json(e.to_string()))
 }
 
 fn to_js_value(output: &Output) -> Result<JsValue, JsValue> {
@@ -595,7 +682,8 @@ pub fn verify_signed_url(
     server_secret: &str,
     opts: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let opts = match js_to_json(&opts) {
+    let opts = to_json(&opts).map_err(|e| to_js_error(&e.to_validation("opts")))?;
+    let opts = match opts {
         None | Some(Value::Null) => serde_json::Map::new(),
         Some(Value::Object(map)) => map,
         Some(_) => {
@@ -605,6 +693,15 @@ pub fn verify_signed_url(
             )))
         }
     };
+    if let Some(key) = opts
+        .keys()
+        .find(|k| *k != "nowSeconds" && *k != "maxSkewSeconds")
+    {
+        return Err(to_js_error(&Error::validation(
+            key,
+            "opts takes only nowSeconds and maxSkewSeconds",
+        )));
+    }
     let number = |key: &str| -> Result<Option<i64>, JsValue> {
         match opts.get(key) {
             None | Some(Value::Null) => Ok(None),
@@ -619,6 +716,12 @@ pub fn verify_signed_url(
     let now =
         number("nowSeconds")?.unwrap_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64);
     let skew = number("maxSkewSeconds")?.unwrap_or(crate::verify::MAX_SKEW_SECONDS);
+    if skew < 0 {
+        return Err(to_js_error(&Error::validation(
+            "maxSkewSeconds",
+            "maxSkewSeconds must not be negative",
+        )));
+    }
     let verdict = crate::verify::verify_signed_url(url, server_secret, now, skew);
     verdict
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
