@@ -129,7 +129,7 @@ export interface AnalyticsClientOptions {
   maxRetryDelayMs?: number;
   /**
    * The first backoff step; default 500 ms. The n-th retry waits
-   * min(maxRetryDelayMs, retryBaseDelayMs * 2^(n-1)), scaled by a random factor in [0.5, 1].
+   * min(maxRetryDelayMs, retryBaseDelayMs * 2^(n-1)), scaled by a random factor in [0.5, 1).
    */
   retryBaseDelayMs?: number;
   /**
