@@ -13,6 +13,20 @@ import { parseArgs } from "node:util";
 
 const PROGRAM = "zego-analytics";
 
+// Characters that a terminal acts on or that reorder the text around them: C0, DEL, C1,
+// the line and paragraph separators and the bidirectional controls. Text from the server
+// shows them escaped, so that no answer can forge an output line or a terminal command.
+const NOT_C0 = "\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+const CONTROL = new RegExp(`[\\u0000-\\u001f${NOT_C0}]`, "g");
+// What JSON.stringify leaves as it is: it escapes C0 only.
+const CONTROL_NOT_C0 = new RegExp(`[${NOT_C0}]`, "g");
+
+const hex4 = (ch) => ch.charCodeAt(0).toString(16).padStart(4, "0");
+
+/** `text` with every control character written as `\uXXXX`. */
+const escapeControls = (text, which = CONTROL) =>
+  text.replace(which, (ch) => `\\u${hex4(ch)}`);
+
 // Set once the secret is known, so that no failure line can carry it.
 let secretToHide = "";
 
@@ -277,11 +291,26 @@ function checkOptionsApply(values, name, signOnly) {
 const DAY_MS = 86_400_000;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
 
+// The earliest start the library takes: the first calendar day it accepts, and the first
+// Unix time it reads as milliseconds rather than seconds.
+const FIRST_DATE = "1970-01-01";
+const FIRST_MS = 1_000_000_000_000;
+
+/** An argument for a message: quoted, and cut short when someone pasted a novel. */
+function quoted(text) {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
+}
+
 function wholeNumber(option, text, what) {
   if (!/^[0-9]+$/.test(text)) {
-    throw usage(`--${option} takes ${what}, not ${JSON.stringify(text)}`);
+    throw usage(`--${option} takes ${what}, not ${quoted(text)}`);
   }
-  return Number(text);
+  // Beyond 2^53 a number would silently become another one.
+  const number = Number(text);
+  if (!Number.isSafeInteger(number)) {
+    throw usage(`--${option} ${quoted(text)} is out of bounds for ${what}`);
+  }
+  return number;
 }
 
 /** `--last` as milliseconds; only whole days for the daily actions. */
@@ -289,9 +318,16 @@ function parseLast(text, range) {
   const match = /^([0-9]+)([smhd])$/.exec(text);
   if (match === null || Number(match[1]) === 0 || (range === "date" && match[2] !== "d")) {
     const form = range === "date" ? "a number of days, e.g. 3d" : "e.g. 90s, 10m, 2h or 1d";
-    throw usage(`--last takes ${form}, not ${JSON.stringify(text)}`);
+    throw usage(`--last takes ${form}, not ${quoted(text)}`);
   }
-  return Number(match[1]) * UNIT_MS[match[2]];
+  const ms = Number(match[1]) * UNIT_MS[match[2]];
+  if (!Number.isSafeInteger(ms)) throw lastOutOfBounds(text, range);
+  return ms;
+}
+
+function lastOutOfBounds(text, range) {
+  const first = range === "date" ? FIRST_DATE : utcTime(FIRST_MS);
+  return usage(`--last ${quoted(text)} is out of bounds: the range would start before ${first}`);
 }
 
 function formatUtcDate(ms) {
@@ -314,6 +350,7 @@ function rangeParams(values, range, now) {
     // Full days only: the last one is yesterday.
     const yesterday = Math.floor(now / DAY_MS) * DAY_MS - DAY_MS;
     const first = yesterday - parseLast(last, range) + DAY_MS;
+    if (first < 0) throw lastOutOfBounds(last, range);
     return { startDate: formatUtcDate(first), endDate: formatUtcDate(yesterday) };
   }
 
@@ -323,7 +360,9 @@ function rangeParams(values, range, now) {
       endTs: wholeNumber("end", end, "Unix milliseconds"),
     };
   }
-  return { startTs: now - parseLast(last, range), endTs: now };
+  const startTs = now - parseLast(last, range);
+  if (startTs < FIRST_MS) throw lastOutOfBounds(last, range);
+  return { startTs, endTs: now };
 }
 
 const isRequired = (option) => option !== "region-name" && option !== "platform";
@@ -364,22 +403,56 @@ function readCredentials(values, env) {
     throw new CliError("config", "ZEGO_APP_ID must be the project's AppId, a decimal number");
   }
 
-  let serverSecret = env.ZEGO_SERVER_SECRET;
   const file = values["secret-file"];
-  if (file !== undefined) {
-    try {
-      serverSecret = readFileSync(file, "utf8").replace(/\r?\n$/, "");
-    } catch (err) {
-      throw new CliError("config", `cannot read --secret-file ${file}: ${err.code ?? err}`);
-    }
-  }
+  const serverSecret = file === undefined ? env.ZEGO_SERVER_SECRET : readSecretFile(file);
   if (serverSecret === undefined || serverSecret === "") {
     throw new CliError(
       "config",
       "no ServerSecret: set ZEGO_SERVER_SECRET or give --secret-file PATH",
     );
   }
+  checkSecret(serverSecret, file === undefined ? "ZEGO_SERVER_SECRET" : `--secret-file ${file}`);
   return { appId: Number(appIdText), serverSecret };
+}
+
+/** The secret in a file: UTF-8 text without a BOM, one line, one line end allowed. */
+function readSecretFile(file) {
+  let bytes;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new CliError("config", `cannot read --secret-file ${file}: ${err.code ?? err}`);
+  }
+  const problem = (what) => new CliError("config", `--secret-file ${file} ${what}`);
+  let text;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw problem("is not UTF-8 text; it must hold only the ServerSecret");
+  }
+  if (text.startsWith("\ufeff")) {
+    throw problem("starts with a byte order mark (BOM); save it as UTF-8 without one");
+  }
+  text = text.replace(/\r?\n$/, "");
+  if (text === "") throw problem("is empty; it must hold the ServerSecret");
+  if (/[\r\n]/.test(text)) {
+    throw problem("has more than one line; it must hold only the ServerSecret, on one line");
+  }
+  return text;
+}
+
+/**
+ * Refuses a secret no console hands out, naming the problem but never the secret: without
+ * this, a stray character ends in a signature error that says nothing about why.
+ */
+function checkSecret(secret, source) {
+  const problem = (what) => new CliError("config", `${source} ${what}`);
+  if (/[\r\n]/.test(secret)) throw problem("holds a line break; it must be one line");
+  if (secret.includes("\0")) throw problem("holds a NUL character; is it a binary file?");
+  const bad = /[\ufeff]/.exec(secret) ?? secret.match(CONTROL);
+  if (bad !== null) {
+    throw problem(`holds the control character U+${hex4(bad[0]).toUpperCase()}`);
+  }
 }
 
 function clientOptions(values, credentials) {
@@ -490,11 +563,12 @@ function displayWidth(text) {
 
 function renderTable(model, requestId) {
   const header = model.columns.map((column, i) =>
-    i === model.timeColumn ? "time (UTC)" : column,
+    i === model.timeColumn ? "time (UTC)" : escapeControls(cellText(column)),
   );
   const body = model.rows.map((row) =>
     model.columns.map((_, i) =>
-      i === model.timeColumn && typeof row[i] === "number" ? utcTime(row[i]) : cellText(row[i]),
+      i === model.timeColumn && typeof row[i] === "number" ? utcTime(row[i])
+        : escapeControls(cellText(row[i])),
     ),
   );
   // A column of numbers is right-aligned, anything else left-aligned.
@@ -519,14 +593,26 @@ function renderTable(model, requestId) {
     line(header),
     line(widths.map((width) => "-".repeat(width))),
     ...body.map(line),
-    `request id ${requestId}`,
+    `request id ${escapeControls(cellText(requestId))}`,
   ].join("\n") + "\n";
 }
 
-/** RFC 4180: CRLF line ends; a field with a comma, quote or line break is quoted. */
+// A cell a spreadsheet would run as a formula: one that starts with = + - @ (or a tab or
+// CR) and is not simply a number.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMBER_TEXT = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
+
+/**
+ * RFC 4180: CRLF line ends; a field with a comma, quote or line break is quoted, so a line
+ * break in a value stays inside its field. A text that a spreadsheet would run as a
+ * formula gets a leading `'`, as OWASP advises against CSV injection.
+ */
 function renderCsv(model) {
   const field = (value) => {
-    const text = cellText(value);
+    let text = cellText(value);
+    if (typeof value === "string" && FORMULA_START.test(text) && !NUMBER_TEXT.test(text)) {
+      text = `'${text}`;
+    }
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   return [model.columns, ...model.rows]
@@ -535,7 +621,11 @@ function renderCsv(model) {
 }
 
 function render(result, name, format) {
-  if (format === "json") return `${JSON.stringify(result, null, 2)}\n`;
+  // JSON.stringify escapes C0 only. Outside strings JSON holds none of the others, so
+  // escaping them everywhere keeps the document and its values the same.
+  if (format === "json") {
+    return `${escapeControls(JSON.stringify(result, null, 2), CONTROL_NOT_C0)}\n`;
+  }
   const model = name === "region-quality" ? regionTable(result)
     : seriesTable(result, COMMANDS[name].range === "date");
   return format === "csv" ? renderCsv(model) : renderTable(model, result.requestId);
@@ -583,11 +673,12 @@ function errorLine(err, secret) {
     why = err?.message ?? String(err);
   }
   let text = `${PROGRAM}: ${head}: ${why}`;
-  text = text.replace(/\s*[\r\n]+\s*/g, " ");
   // The library never puts the secret in a message; this keeps the command's promise
   // even if that ever broke.
   if (secret) text = text.replaceAll(secret, "[secret]");
-  return `${text}\n`;
+  // One line, and no terminal command: a message or request id from the server may hold
+  // anything.
+  return `${escapeControls(text)}\n`;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -338,6 +338,213 @@ describe("failures: exit code and exactly one line on stderr", () => {
   });
 });
 
+describe("ranges out of bounds are usage errors, and nothing is sent", () => {
+  const nines = "9".repeat(400);
+
+  /** Runs each case against the emulator; each must fail with exit 2 and send nothing. */
+  async function refused(cases, line) {
+    const before = (await emulatorRequests(emu)).count;
+    for (const args of cases) {
+      const run = await cli([...args, "--endpoint", emu.url]);
+      assertFailure(run, 2, line);
+    }
+    assert.equal((await emulatorRequests(emu)).count, before);
+  }
+
+  test("--last reaching back before the first day or time the library takes", async () => {
+    const biz = (last) => ["biz-usage", "--last", last, "--metrics", "play_count"];
+    const realtime = (last) => ["realtime-usage", "--last", last, "--metrics", "online_user"];
+    await refused(
+      [biz("999999999d"), biz("30000d"), biz(`${nines}d`)],
+      /^zego-analytics: usage error: --last "[0-9]+(d|\.{3})" is out of bounds: .* 1970-01-01\n$/,
+    );
+    await refused(
+      [realtime("999999999d"), realtime("12000d"), realtime(`${nines}s`)],
+      /^zego-analytics: usage error: --last "[0-9]+([sd]|\.{3})" is out of bounds: .* 2001-09-09T/,
+    );
+  });
+
+  test("--last that is not a positive count of a unit", async () => {
+    const cases = ["0d", "00d", "-1d", "1x", "1.5d", "1e3d", "d", " 3d", "2h"].map((last) =>
+      ["biz-usage", `--last=${last}`, "--metrics", "play_count"]);
+    cases.push(["biz-usage", "--last", "-1d", "--metrics", "play_count"]);
+    cases.push(["realtime-usage", "--last=0s", "--metrics", "online_user"]);
+    await refused(cases, /^zego-analytics: usage error: (--last takes|Option '--last')/);
+  });
+
+  test("--start, --end and --timestamp past 2^53 are refused, not rounded", async () => {
+    const realtime = ["realtime-usage", "--metrics", "online_user"];
+    await refused(
+      [
+        [...realtime, "--start", "9007199254740993", "--end", "0"],
+        [...realtime, "--start", nines, "--end", "0"],
+        [...realtime, "--start", "1700000000000", "--end", nines],
+        ["sign-url", ...realtime, "--last", "1m", "--timestamp", nines],
+        ["sign-url", ...realtime, "--last", "1m", "--timestamp", "9007199254740993"],
+      ],
+      /^zego-analytics: usage error: --(start|end|timestamp) "[0-9.]+" is out of bounds for /,
+    );
+  });
+
+  test("the last days still reach back to 1970-01-01", async () => {
+    const days = Math.floor(Date.now() / 86_400_000);
+    const run = await cli(["sign-url", "biz-usage", "--last", `${days}d`,
+      "--metrics", "play_count", "--endpoint", emu.url]);
+    assert.equal(run.code, 0, run.stderr);
+    // The next day, should midnight (UTC) pass between the two clocks.
+    assert.match(run.stdout, /&StartDate=1970010[12]&/);
+  });
+});
+
+// What a hostile or broken server could answer: text that, printed raw, would move the
+// cursor, set the window title, reorder a line or add one.
+const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const FORGED_DATE = "20250110\nrequest id 999";
+
+/** A canned GetBizUsage answer whose strings carry control characters. */
+function hostileBizBody() {
+  return JSON.stringify({
+    Code: 0,
+    Message: "success",
+    RequestId: "12\u001b[31m3",
+    Data: {
+      Metrics: [{
+        Metric: "play_count\u009b2J",
+        Values: [
+          { Date: FORGED_DATE, Value: 1 },
+          { Date: "2025\u202e0111\u2066", Value: -2 },
+          { Date: "=HYPERLINK(\"x\")", Value: 3 },
+          { Date: "-1", Value: 4 },
+          { Date: "@SUM(A1)", Value: 5 },
+          { Date: "+1e3", Value: 6 },
+        ],
+      }],
+    },
+  });
+}
+
+describe("text from the server cannot forge output", () => {
+  let server;
+  before(async () => {
+    server = await startCannedServer(() => ({ status: 200, body: hostileBizBody() }));
+  });
+  after(() => server?.close());
+
+  const biz = (format) => cli(["biz-usage", ...BIZ_ARGS, "--endpoint", server.url,
+    "--format", format]);
+
+  test("table: control characters escaped, one line per date, none forged", async () => {
+    const run = await biz("table");
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.split("\n");
+    assert.equal(lines.pop(), "");
+    assert.equal(lines.length, 2 + 6 + 1, run.stdout);
+    assert.equal(lines.filter((line) => line.startsWith("request id")).length, 1);
+    assert.equal(lines.at(-1), "request id 12\\u001b[31m3");
+    assert.doesNotMatch(run.stdout.replaceAll("\n", ""), RAW_CONTROL);
+    assert.match(lines[0], /^date {2,}play_count\\u009b2J$/);
+    assert.ok(run.stdout.includes("20250110\\u000arequest id 999 "), run.stdout);
+    assert.ok(run.stdout.includes("2025\\u202e0111\\u2066 "), run.stdout);
+  });
+
+  test("csv: a line break stays inside its quoted field; formulas are defused", async () => {
+    const run = await biz("csv");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, [
+      "date,play_count\u009b2J",
+      "+1e3,6",
+      "-1,4",
+      '"20250110\nrequest id 999",1',
+      "2025\u202e0111\u2066,-2",
+      `"'=HYPERLINK(""x"")",3`,
+      "'@SUM(A1),5",
+    ].map((line) => `${line}\r\n`).join(""));
+  });
+
+  test("json: every control character escaped, every value intact", async () => {
+    const run = await biz("json");
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout.replaceAll("\n", ""), RAW_CONTROL);
+    assert.ok(run.stdout.includes('"date": "20250110\\nrequest id 999"'), run.stdout);
+    assert.ok(run.stdout.includes('"metric": "play_count\\u009b2J"'), run.stdout);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.requestId, "12\u001b[31m3");
+    assert.equal(result.metrics[0].metric, "play_count\u009b2J");
+    assert.deepEqual(result.metrics[0].values.slice(0, 2),
+      [{ date: FORGED_DATE, value: 1 }, { date: "2025\u202e0111\u2066", value: -2 }]);
+  });
+
+  test("the error line: message and request id escaped, still one line", async () => {
+    const body = JSON.stringify({
+      Code: 100000005,
+      Message: "bad\u001b]0;pwned\u0007 sig\u2028x\ny\u202e\u009b2J\u007f",
+      RequestId: "7\u001b[2J",
+    });
+    const hostile = await startCannedServer(() => ({ status: 200, body }));
+    try {
+      const run = await cli(["biz-usage", ...BIZ_ARGS, "--endpoint", hostile.url]);
+      assertFailure(run, 1,
+        /^zego-analytics: api error, code 100000005, request id 7\\u001b\[2J: /);
+      assert.doesNotMatch(run.stderr.slice(0, -1), RAW_CONTROL);
+      assert.ok(run.stderr.includes(
+        "bad\\u001b]0;pwned\\u0007 sig\\u2028x\\u000ay\\u202e\\u009b2J\\u007f"), run.stderr);
+    } finally {
+      await hostile.close();
+    }
+  });
+});
+
+describe("--secret-file holds one line of UTF-8 text, the ServerSecret", () => {
+  const env = cliEnv({ ZEGO_APP_ID: String(DEMO_APP_ID) });
+
+  async function withSecretFile(content, args = []) {
+    const file = join(scratch, "secret-case");
+    await writeFile(file, content, { mode: 0o600 });
+    return cli(["biz-usage", ...BIZ_ARGS, "--secret-file", file, "--endpoint", emu.url,
+      ...args], env);
+  }
+
+  test("a BOM, a second line, a NUL, a control character or no text: exit 2", async () => {
+    const cases = [
+      [`\ufeff${DEMO_SECRET}\n`, /byte order mark/],
+      [`${DEMO_SECRET}\nsomething else\n`, /more than one line/],
+      [`${DEMO_SECRET}\r\n\r\n`, /more than one line/],
+      [`${DEMO_SECRET}\n\n`, /more than one line/],
+      [`${DEMO_SECRET}\rx`, /more than one line/],
+      [`${DEMO_SECRET}\0\n`, /NUL/],
+      [`${DEMO_SECRET.slice(0, 5)}\u001b${DEMO_SECRET.slice(5)}`, /control character U\+001B/],
+      [`${DEMO_SECRET}\t`, /control character U\+0009/],
+      [`${DEMO_SECRET}\u200e`, /control character U\+200E/],
+      [Buffer.concat([Buffer.from(DEMO_SECRET), Buffer.from([0xff, 0x0a])]), /not UTF-8/],
+      ["", /empty/],
+      ["\r\n", /empty/],
+    ];
+    const before = (await emulatorRequests(emu)).count;
+    for (const [content, problem] of cases) {
+      const run = await withSecretFile(content);
+      assertFailure(run, 2, /^zego-analytics: config error: --secret-file \S+ /);
+      assert.match(run.stderr, problem, JSON.stringify(content));
+      // cli() has checked that the secret itself is on no output.
+    }
+    assert.equal((await emulatorRequests(emu)).count, before);
+  });
+
+  test("one trailing CRLF or LF, or none, is fine", async () => {
+    for (const end of ["\r\n", "\n", ""]) {
+      const run = await withSecretFile(`${DEMO_SECRET}${end}`, ["--format", "json"]);
+      assert.equal(run.stderr, "");
+      assert.equal(run.code, 0);
+    }
+  });
+
+  test("ZEGO_SERVER_SECRET with a control character is refused the same way", async () => {
+    const bad = { ...ENV, ZEGO_SERVER_SECRET: `${DEMO_SECRET}\u001b` };
+    const run = await cli(["biz-usage", ...BIZ_ARGS, "--endpoint", emu.url], bad);
+    assertFailure(run, 2,
+      /^zego-analytics: config error: ZEGO_SERVER_SECRET holds the control character U\+001B\n$/);
+  });
+});
+
 test("--help prints usage and exits 0", async () => {
   for (const args of [["--help"], ["biz-usage", "--help"], ["sign-url", "stream-info", "-h"]]) {
     const run = await cli(args);
