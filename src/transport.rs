@@ -286,7 +286,7 @@ async fn read_body(
     let mut bytes = Vec::new();
     loop {
         let read: Promise = call_method(&reader, "read", &Array::new())
-            .and_then(|p| p.dyn_into().map_err(JsValue::from))
+            .and_then(|p| p.dyn_into())
             .map_err(|_| BodyError::Unusable)?;
         let chunk = until_aborted(&read, aborted).await.map_err(BodyError::Js)?;
         let done = Reflect::get(&chunk, &JsValue::from_str("done")).map_err(BodyError::Js)?;
