@@ -10,7 +10,7 @@ WASM_PACK_VERSION := 0.15.1
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 
-.PHONY: setup pkg test test-native test-wasm test-node fuzz demo clean
+.PHONY: setup pkg test test-native lint test-wasm test-node fuzz demo clean
 
 ## setup: the wasm32 target, wasm-bindgen-cli (exact version), wasm-pack, npm tools
 setup: node_modules/.installed
@@ -40,8 +40,16 @@ pkg: setup
 ## the other runtimes, the demo page)
 test: test-native test-wasm test-node test-reliability test-runtimes test-www
 
-test-native:
+test-native: lint
 	cargo test --quiet
+
+## lint: rustfmt, and clippy with warnings as errors, natively and for wasm32
+lint: setup
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+	cargo fmt --check
+	cargo clippy --quiet --all-targets -- -D warnings
+	cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 ## fuzz: the property tests of tests/fuzz.rs with many more cases (FUZZ_CASES), bounded
 ## in time (FUZZ_SECONDS); `make test` runs a short pass of the same properties
