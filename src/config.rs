@@ -279,8 +279,8 @@ fn region_host(region: Option<&str>) -> Result<&'static str, Error> {
 
 /// Checks an `endpoint` option and returns it as `scheme://authority/`.
 pub fn endpoint(url: &str) -> Result<String, Error> {
-    let shown = without_credentials(url);
-    let bad = |why: &str| Error::config(format!("endpoint {shown:?} {why}"));
+    let shown = endpoint_shown(url);
+    let bad = |why: &str| Error::config(format!("endpoint {shown} {why}"));
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| bad("is not an absolute URL like https://host"))?;
@@ -331,17 +331,25 @@ pub fn endpoint(url: &str) -> Result<String, Error> {
     Ok(format!("{scheme}://{}/", authority.to_ascii_lowercase()))
 }
 
-/// `url` with any `user:password@` part masked, so that an error message never repeats
-/// a password (or a ServerSecret pasted there by mistake).
-fn without_credentials(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+/// An endpoint for an error message: its scheme and host only, any `user:password@`
+/// masked, and the rest (a path or query, where a pasted secret could sit) elided. What
+/// is not a URL at all is described, as [`shown`] does.
+fn endpoint_shown(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://").filter(|(s, _)| s.len() <= 8) else {
+        return shown(&Value::from(url));
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
-        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
-        None => url.to_owned(),
-    }
+    let authority = &rest[..end];
+    let authority = match authority.rfind('@') {
+        Some(at) => format!("***@{}", &authority[at + 1..]),
+        None => authority.to_owned(),
+    };
+    let elided = if rest.len() > end + 1 || (end < rest.len() && &rest[end..] != "/") {
+        "..."
+    } else {
+        ""
+    };
+    format!("{:?}", format!("{scheme}://{authority}{elided}"))
 }
 
 fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
@@ -517,7 +525,24 @@ mod tests {
         };
         assert_eq!(
             message,
-            "endpoint \"https://***@example.com/\" must not contain credentials"
+            "endpoint \"https://***@example.com\" must not contain credentials"
         );
+        for (url, shown) in [
+            (SECRET, "a string of 32 characters"),
+            ("http://127.0.0.1:9/?k=s3cr3t", "\"http://127.0.0.1:9...\""),
+            ("ftp://h", "\"ftp://h\""),
+        ] {
+            let Err(Error::Config { message }) = endpoint(url) else {
+                panic!("{url} was accepted")
+            };
+            assert!(
+                message.starts_with(&format!("endpoint {shown} ")),
+                "{message}"
+            );
+            assert!(
+                !message.contains("s3cr3t") && !message.contains(SECRET),
+                "{message}"
+            );
+        }
     }
 }

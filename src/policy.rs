@@ -209,11 +209,34 @@ impl Refusal {
     }
 }
 
+/// One call's place in a window.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    id: u64,
+    /// When it is planned to go; once sent, when it went; once answered, when the answer
+    /// came (no earlier than when the service counted it).
+    at: f64,
+    sent: bool,
+    answered: bool,
+}
+
+impl Entry {
+    /// The latest time the service may have counted this call, as known at `now_ms`: a
+    /// call sent but not yet answered may be counted at any moment, so it counts as now.
+    fn counted(&self, now_ms: f64) -> f64 {
+        if self.sent && !self.answered {
+            self.at.max(now_ms)
+        } else {
+            self.at
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Window {
-    /// The calls in the current window and those queued, ascending by time: when each
-    /// was (or will be) sent, and once answered, when the answer came.
-    slots: VecDeque<(u64, f64)>,
+    /// Calls queued, in flight, and answered within the last window, in the order they
+    /// asked for their place.
+    slots: VecDeque<Entry>,
     /// The UTC day (days since the epoch) `count` is for.
     day: i64,
     /// Calls counted on `day`.
@@ -221,28 +244,29 @@ struct Window {
 }
 
 impl Window {
+    /// Forgets answered calls that left the window.
     fn prune(&mut self, limits: Limits, now_ms: f64) {
-        while self
-            .slots
-            .front()
-            .is_some_and(|(_, t)| t + limits.spacing_ms() <= now_ms)
-        {
-            self.slots.pop_front();
-        }
+        self.slots
+            .retain(|e| !e.answered || e.at + limits.spacing_ms() > now_ms);
     }
 
-    fn sort(&mut self) {
-        self.slots
-            .make_contiguous()
-            .sort_by(|a, b| a.1.total_cmp(&b.1));
+    /// When a call may go, given the calls in `before`: once the `calls`-th latest of
+    /// them is a whole window ago.
+    fn due(limits: Limits, now_ms: f64, before: impl Iterator<Item = Entry>) -> f64 {
+        let mut times: Vec<f64> = before.map(|e| e.counted(now_ms)).collect();
+        if times.len() < limits.calls {
+            return now_ms;
+        }
+        times.sort_by(|a, b| b.total_cmp(a));
+        now_ms.max(times[limits.calls - 1] + limits.spacing_ms())
     }
 }
 
 /// Spaces calls per AppId and action so they stay under the service's limits, and
-/// counts the daily quotas. Calls get their slots in the order they ask.
+/// counts the daily quotas. Calls get their places in the order they ask.
 ///
-/// A call's place is first its planned send time; [`RateLimiter::settle`] moves it to
-/// when its answer arrived, a time no earlier than when the service counted it, so a
+/// A call in flight counts as if the service received it just now, and an answered one
+/// from when its answer came, never earlier than the service may have counted it: so a
 /// slow first request (a cold connection) cannot let the fourth arrive too soon.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
@@ -256,7 +280,7 @@ impl RateLimiter {
         RateLimiter::default()
     }
 
-    /// Reserves the next slot for a call at `now_ms`, unless the daily quota is spent or
+    /// Reserves the next place for a call at `now_ms`, unless the daily quota is spent or
     /// the wait would exceed `max_wait_ms`.
     pub fn reserve(
         &mut self,
@@ -269,10 +293,7 @@ impl RateLimiter {
         let w = self.windows.entry((app_id, action)).or_default();
         w.prune(limits, now_ms);
 
-        let at_ms = match w.slots.len().checked_sub(limits.calls) {
-            Some(i) => now_ms.max(w.slots[i].1 + limits.spacing_ms()),
-            None => now_ms,
-        };
+        let at_ms = Window::due(limits, now_ms, w.slots.iter().copied());
         if at_ms - now_ms > max_wait_ms {
             return Err(Refusal::TooLong {
                 retry_after_ms: at_ms - now_ms,
@@ -292,7 +313,12 @@ impl RateLimiter {
         }
         w.count += 1;
         self.next_id += 1;
-        w.slots.push_back((self.next_id, at_ms));
+        w.slots.push_back(Entry {
+            id: self.next_id,
+            at: at_ms,
+            sent: false,
+            answered: false,
+        });
         Ok(Slot {
             id: self.next_id,
             at_ms,
@@ -300,42 +326,45 @@ impl RateLimiter {
     }
 
     /// How much longer a reserved call must wait at `now_ms`, given what is known now
-    /// about the calls before it. Zero when it may be sent; the slot then counts from
-    /// `now_ms`.
+    /// about the calls ahead of it and those already sent. Zero when it may go; it then
+    /// counts as sent at `now_ms`.
     pub fn wait_ms(&mut self, app_id: u32, action: Action, slot: Slot, now_ms: f64) -> f64 {
         let limits = Limits::of(action);
         let Some(w) = self.windows.get_mut(&(app_id, action)) else {
             return 0.0;
         };
         w.prune(limits, now_ms);
-        let Some(i) = w.slots.iter().position(|(id, _)| *id == slot.id) else {
-            return 0.0;
-        };
-        let wait = match i.checked_sub(limits.calls) {
-            Some(j) => (w.slots[j].1 + limits.spacing_ms() - now_ms).max(0.0),
-            None => 0.0,
-        };
-        if wait == 0.0 && w.slots[i].1 < now_ms {
-            w.slots[i].1 = now_ms;
-            w.sort();
+        let others = w
+            .slots
+            .iter()
+            .copied()
+            .filter(|e| e.id != slot.id && (e.id < slot.id || e.sent));
+        let wait = Window::due(limits, now_ms, others) - now_ms;
+        if wait > 0.0 {
+            return wait;
         }
-        wait
+        if let Some(e) = w.slots.iter_mut().find(|e| e.id == slot.id) {
+            e.at = now_ms;
+            e.sent = true;
+        }
+        0.0
     }
 
     /// Records that the answer to a call came at `done_ms`.
     pub fn settle(&mut self, app_id: u32, action: Action, slot: Slot, done_ms: f64) {
         if let Some(w) = self.windows.get_mut(&(app_id, action)) {
-            if let Some(entry) = w.slots.iter_mut().find(|(id, _)| *id == slot.id) {
-                entry.1 = entry.1.max(done_ms);
-                w.sort();
+            if let Some(e) = w.slots.iter_mut().find(|e| e.id == slot.id) {
+                e.at = e.at.max(done_ms);
+                e.sent = true;
+                e.answered = true;
             }
         }
     }
 
-    /// Gives back a slot whose call was cancelled before it was sent.
+    /// Gives back a place whose call was cancelled before it was sent.
     pub fn release(&mut self, app_id: u32, action: Action, slot: Slot) {
         if let Some(w) = self.windows.get_mut(&(app_id, action)) {
-            if let Some(i) = w.slots.iter().position(|(id, _)| *id == slot.id) {
+            if let Some(i) = w.slots.iter().position(|e| e.id == slot.id) {
                 w.slots.remove(i);
                 if w.day == (slot.at_ms / DAY_MS).floor() as i64 {
                     w.count = w.count.saturating_sub(1);
@@ -344,12 +373,12 @@ impl RateLimiter {
         }
     }
 
-    /// When the next call of `action` could be sent, by this limiter's record.
-    pub fn free_at(&self, app_id: u32, action: Action) -> Option<f64> {
+    /// When the next call of `action` could go, by this limiter's record at `now_ms`.
+    pub fn free_at(&self, app_id: u32, action: Action, now_ms: f64) -> Option<f64> {
         let limits = Limits::of(action);
         let w = self.windows.get(&(app_id, action))?;
-        let i = w.slots.len().checked_sub(limits.calls)?;
-        Some(w.slots[i].1 + limits.spacing_ms())
+        let due = Window::due(limits, now_ms, w.slots.iter().copied());
+        (due > now_ms).then_some(due)
     }
 }
 
@@ -513,6 +542,21 @@ mod tests {
         );
     }
 
+    /// Reserves, sends at once if due, and answers after `latency` ms; returns the place.
+    fn call(l: &mut RateLimiter, a: Action, now: f64, latency: f64) -> (Slot, f64) {
+        let slot = l.reserve(1, a, now, 1e9).unwrap();
+        let mut t = now;
+        loop {
+            let wait = l.wait_ms(1, a, slot, t);
+            if wait == 0.0 {
+                break;
+            }
+            t += wait;
+        }
+        l.settle(1, a, slot, t + latency);
+        (slot, t)
+    }
+
     #[test]
     fn limiter_spaces_calls_in_order() {
         let mut l = RateLimiter::new();
@@ -531,7 +575,45 @@ mod tests {
             at(l.reserve(1, Action::PlayQualityDetail, T0 + 20.0, 1e9)),
             Ok(20.0)
         );
-        assert_eq!(l.free_at(1, a), Some(T0 + 2_100.0));
+        assert_eq!(l.free_at(1, a, T0 + 20.0), Some(T0 + 2_100.0));
+    }
+
+    #[test]
+    fn no_four_calls_are_counted_within_a_window() {
+        let a = Action::PlayQualityDetail;
+        let mut l = RateLimiter::new();
+        let mut counted = Vec::new();
+        let mut now = T0;
+        for i in 0..40u32 {
+            // Latencies vary from 1 ms to 700 ms, the slowest first.
+            let latency = f64::from((40 - i) * 17 % 700 + 1);
+            let (_, sent) = call(&mut l, a, now, latency);
+            counted.push(sent + latency);
+            now = sent + f64::from(i % 3) * 5.0;
+        }
+        counted.sort_by(f64::total_cmp);
+        for w in counted.windows(4) {
+            assert!(w[3] - w[0] >= 1_000.0, "four calls counted within {:?}", w);
+        }
+    }
+
+    #[test]
+    fn unanswered_calls_count_as_now() {
+        let mut l = RateLimiter::new();
+        let a = Action::StreamBaseInfo;
+        let slow: Vec<Slot> = (0..3).map(|_| l.reserve(1, a, T0, 1e9).unwrap()).collect();
+        for s in &slow {
+            assert_eq!(l.wait_ms(1, a, *s, T0), 0.0);
+        }
+        // 1.5 s later none of the three has been answered: the service may count them
+        // at any moment, so a fourth waits for a whole window after the answers.
+        let fourth = l.reserve(1, a, T0 + 1_500.0, 1e9).unwrap();
+        assert_eq!(fourth.at_ms, T0 + 2_550.0);
+        for s in &slow {
+            l.settle(1, a, *s, T0 + 1_600.0);
+        }
+        assert_eq!(l.wait_ms(1, a, fourth, T0 + 2_550.0), 100.0);
+        assert_eq!(l.wait_ms(1, a, fourth, T0 + 2_650.0), 0.0);
     }
 
     #[test]
@@ -539,48 +621,21 @@ mod tests {
         let mut l = RateLimiter::new();
         let a = Action::BizUsage;
         for _ in 0..3 {
-            l.reserve(7, a, T0, 0.0).unwrap();
+            call(&mut l, a, T0, 0.0);
         }
         assert_eq!(
-            l.reserve(7, a, T0 + 1_000.0, 30_000.0),
+            l.reserve(1, a, T0 + 1_000.0, 30_000.0),
             Err(Refusal::TooLong {
                 retry_after_ms: 62_000.0
             })
         );
-        let slot = l.reserve(7, a, T0 + 1_000.0, 70_000.0).unwrap();
+        let slot = l.reserve(1, a, T0 + 1_000.0, 70_000.0).unwrap();
         assert_eq!(slot.at_ms, T0 + 63_000.0);
-        l.release(7, a, slot);
+        l.release(1, a, slot);
         assert_eq!(
-            l.reserve(7, a, T0 + 1_000.0, 70_000.0).unwrap().at_ms,
+            l.reserve(1, a, T0 + 1_000.0, 70_000.0).unwrap().at_ms,
             T0 + 63_000.0
         );
-    }
-
-    #[test]
-    fn late_answers_push_queued_calls_back() {
-        let mut l = RateLimiter::new();
-        let a = Action::StreamBaseInfo;
-        let first = l.reserve(1, a, T0, 1e9).unwrap();
-        let _ = l.reserve(1, a, T0, 1e9).unwrap();
-        let _ = l.reserve(1, a, T0, 1e9).unwrap();
-        let fourth = l.reserve(1, a, T0, 1e9).unwrap();
-        assert_eq!(fourth.at_ms, T0 + 1_050.0);
-        // The first answer took 130 ms: the service may have counted it that late.
-        l.settle(1, a, first, T0 + 130.0);
-        // The other two still count from 0 ms, so the window [0, 1050) holds three calls.
-        assert_eq!(l.wait_ms(1, a, fourth, T0 + 1_050.0), 0.0);
-        let mut l2 = RateLimiter::new();
-        let s: Vec<Slot> = (0..4).map(|_| l2.reserve(1, a, T0, 1e9).unwrap()).collect();
-        l2.settle(1, a, s[0], T0 + 130.0);
-        l2.settle(1, a, s[1], T0 + 20.0);
-        l2.settle(1, a, s[2], T0 + 10.0);
-        // Counted at 10, 20 and 130 ms: the fourth may go once the one at 10 ms is more
-        // than a window ago.
-        assert_eq!(l2.wait_ms(1, a, s[3], T0 + 1_050.0), 10.0);
-        assert_eq!(l2.wait_ms(1, a, s[3], T0 + 1_060.0), 0.0);
-        // Once it may go, its place counts from when it goes.
-        assert_eq!(l2.free_at(1, a), Some(T0 + 20.0 + 1_050.0));
-        assert!(l2.reserve(1, a, T0 + 1_060.0, 1e9).unwrap().at_ms == T0 + 1_070.0);
     }
 
     #[test]
@@ -589,16 +644,13 @@ mod tests {
         let a = Action::PublishQualityDetail;
         // Three calls per 1.05 s window: 10000 calls fit in one day.
         let mut now = T0;
-        for i in 0..10_000 {
-            let slot = l
-                .reserve(9, a, now, 1e9)
-                .unwrap_or_else(|r| panic!("call {i}: {r:?}"));
-            now = slot.at_ms;
+        for _ in 0..10_000 {
+            now = call(&mut l, a, now, 0.0).1;
         }
         let Err(Refusal::QuotaSpent {
             daily,
             retry_after_ms,
-        }) = l.reserve(9, a, now, 1e9)
+        }) = l.reserve(1, a, now, 1e9)
         else {
             panic!("the 10001st call of the day was allowed")
         };
@@ -608,12 +660,12 @@ mod tests {
             daily,
             retry_after_ms,
         }
-        .to_error(a, 9);
+        .to_error(a, 1);
         assert_eq!(
             (e.code(), e.retryable(), after),
             (Some(30002), true, retry_after_ms)
         );
         // The next UTC day starts afresh.
-        assert!(l.reserve(9, a, T0 + DAY_MS, 1e9).is_ok());
+        assert!(l.reserve(1, a, T0 + DAY_MS, 1e9).is_ok());
     }
 }

@@ -51,11 +51,21 @@ struct Listener<'a> {
 }
 
 impl<'a> Listener<'a> {
-    fn new(signal: &'a AbortSignal, callback: Closure<dyn FnMut()>) -> Listener<'a> {
-        // Adding a listener to a live AbortSignal does not throw.
-        let _ = signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
-        Listener { signal, callback }
+    fn new(signal: &'a AbortSignal, callback: Closure<dyn FnMut()>) -> Result<Listener<'a>, Error> {
+        signal
+            .add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref())
+            .map_err(|_| Error::validation("signal", "the signal refused an abort listener"))?;
+        Ok(Listener { signal, callback })
     }
+}
+
+/// Whether the caller's signal has fired. The property is read through `Reflect`, so a
+/// signal whose `aborted` was redefined to throw counts as fired instead of throwing
+/// through wasm.
+pub fn aborted(signal: Option<&AbortSignal>) -> bool {
+    signal.is_some_and(|s| {
+        Reflect::get(s, &JsValue::from_str("aborted")).map_or(true, |a| a.is_truthy())
+    })
 }
 
 impl Drop for Listener<'_> {
@@ -91,7 +101,7 @@ impl Drop for Timer {
 
 /// Waits `ms` milliseconds, or fails with [`Error::Aborted`] as soon as `signal` fires.
 pub async fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Result<(), Error> {
-    if signal.is_some_and(AbortSignal::aborted) {
+    if aborted(signal) {
         return Err(Error::Aborted);
     }
     if ms <= 0.0 {
@@ -109,14 +119,16 @@ pub async fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Result<(), Error> {
             let _ = resolve.call0(&JsValue::UNDEFINED);
         }),
     )?;
-    let _listener = signal.map(|s| {
-        Listener::new(
-            s,
-            Closure::new(move || {
-                let _ = reject.call0(&JsValue::UNDEFINED);
-            }),
-        )
-    });
+    let _listener = signal
+        .map(|s| {
+            Listener::new(
+                s,
+                Closure::new(move || {
+                    let _ = reject.call0(&JsValue::UNDEFINED);
+                }),
+            )
+        })
+        .transpose()?;
     JsFuture::from(promise)
         .await
         .map(|_| ())
@@ -124,7 +136,7 @@ pub async fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Result<(), Error> {
 }
 
 /// A promise that rejects when `signal` fires, with the listener that rejects it.
-fn rejected_on_abort(signal: &AbortSignal) -> (Promise, Listener<'_>) {
+fn rejected_on_abort(signal: &AbortSignal) -> Result<(Promise, Listener<'_>), Error> {
     let mut settle = None;
     let promise = Promise::new(&mut |_, reject| settle = Some(reject));
     let reject = settle.unwrap_or_else(|| unreachable!("a Promise runs its executor at once"));
@@ -133,8 +145,8 @@ fn rejected_on_abort(signal: &AbortSignal) -> (Promise, Listener<'_>) {
         Closure::new(move || {
             let _ = reject.call0(&JsValue::UNDEFINED);
         }),
-    );
-    (promise, listener)
+    )?;
+    Ok((promise, listener))
 }
 
 /// Awaits `pending`, or stops as soon as `aborted` rejects. Racing, rather than trusting
@@ -164,7 +176,7 @@ pub async fn attempt(
     max_body: u64,
     signal: Option<&AbortSignal>,
 ) -> Result<Answer, Error> {
-    if signal.is_some_and(AbortSignal::aborted) {
+    if aborted(signal) {
         return Err(Error::Aborted);
     }
     let controller = AbortController::new().map_err(|_| {
@@ -183,15 +195,17 @@ pub async fn attempt(
             }),
         )?
     };
-    let _caller = signal.map(|s| {
-        let controller = controller.clone();
-        Listener::new(s, Closure::new(move || controller.abort()))
-    });
-    let (aborted, _aborted_listener) = rejected_on_abort(&controller_signal);
+    let _caller = signal
+        .map(|s| {
+            let controller = controller.clone();
+            Listener::new(s, Closure::new(move || controller.abort()))
+        })
+        .transpose()?;
+    let (on_abort, _on_abort_listener) = rejected_on_abort(&controller_signal)?;
     let why = |e: JsValue| -> Error {
         if timed_out.get() {
             Error::Timeout { ms: timeout_ms }
-        } else if signal.is_some_and(AbortSignal::aborted) {
+        } else if aborted(signal) {
             Error::Aborted
         } else {
             network(e)
@@ -212,7 +226,7 @@ pub async fn attempt(
     let pending: Promise = pending
         .dyn_into()
         .map_err(|_| Error::config("the fetch option returned something that is not a Promise"))?;
-    let response: Response = until_aborted(&pending, &aborted)
+    let response: Response = until_aborted(&pending, &on_abort)
         .await
         .map_err(why)?
         .dyn_into()
@@ -240,7 +254,7 @@ pub async fn attempt(
     }
 
     let body = field("body").map_err(|_| unusable("a Response whose body cannot be read"))?;
-    let bytes = read_body(&body, max_body, &controller, &aborted)
+    let bytes = read_body(&body, max_body, &controller, &on_abort)
         .await
         .map_err(|e| match e {
             BodyError::TooBig => too_big(max_body),
@@ -277,7 +291,7 @@ async fn read_body(
     body: &JsValue,
     max_body: u64,
     controller: &AbortController,
-    aborted: &Promise,
+    on_abort: &Promise,
 ) -> Result<Vec<u8>, BodyError> {
     if body.is_null() || body.is_undefined() {
         return Ok(Vec::new());
@@ -288,30 +302,44 @@ async fn read_body(
         let read: Promise = call_method(&reader, "read", &Array::new())
             .and_then(|p| p.dyn_into())
             .map_err(|_| BodyError::Unusable)?;
-        let chunk = until_aborted(&read, aborted).await.map_err(BodyError::Js)?;
+        let chunk = until_aborted(&read, on_abort)
+            .await
+            .map_err(BodyError::Js)?;
         let done = Reflect::get(&chunk, &JsValue::from_str("done")).map_err(BodyError::Js)?;
         if done.is_truthy() {
             return Ok(bytes);
         }
         let value = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(BodyError::Js)?;
-        // `instanceof` alone would let an object made from Uint8Array.prototype through,
-        // whose length getter throws; `isView` checks for a real typed array.
-        let value = match value.dyn_into::<Uint8Array>() {
-            Ok(v) if js_sys::ArrayBuffer::is_view(&v) => v,
-            _ => {
-                return Err(BodyError::Js(JsValue::from_str(
-                    "the body stream gave a chunk that is not bytes",
-                )))
-            }
-        };
-        if bytes.len() as u64 + u64::from(value.length()) > max_body {
+        let chunk = copy_bytes(&value).ok_or_else(|| {
+            BodyError::Js(JsValue::from_str(
+                "the body stream gave a chunk that is not bytes",
+            ))
+        })?;
+        if bytes.len() as u64 + chunk.len() as u64 > max_body {
             controller.abort();
             return Err(BodyError::TooBig);
         }
-        let at = bytes.len();
-        bytes.resize(at + value.length() as usize, 0);
-        value.copy_to(&mut bytes[at..]);
+        bytes.extend_from_slice(&chunk);
     }
+}
+
+/// The bytes of a stream chunk, copied by `new Uint8Array(chunk)` first. The copy is
+/// made from the chunk's internal slots, so a chunk whose `length` property was
+/// redefined (to throw, or to change between reads) cannot lie to the copying below,
+/// and anything that is not a real typed array is refused.
+fn copy_bytes(value: &JsValue) -> Option<Vec<u8>> {
+    if !value.is_instance_of::<Uint8Array>() || !js_sys::ArrayBuffer::is_view(value) {
+        return None;
+    }
+    let constructor: Function = Reflect::get(&js_sys::global(), &JsValue::from_str("Uint8Array"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let copy: Uint8Array = Reflect::construct(&constructor, &Array::of1(value))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Some(copy.to_vec())
 }
 
 /// A network failure, with the runtime's reason (Node puts it in `error.cause`).
@@ -329,17 +357,23 @@ pub fn network(e: JsValue) -> Error {
 }
 
 /// A thrown JS value as text: an Error's message (with its `code`, if any), or a string.
+/// Every property is read through `Reflect` and kept only if it is a string: a thrown
+/// value is the thrower's to shape, and a getter or a non-string `message` must not throw
+/// again inside wasm.
 pub fn describe(v: &JsValue) -> String {
-    if let Some(e) = v.dyn_ref::<js_sys::Error>() {
-        let message = String::from(e.message());
-        let code = Reflect::get(e, &JsValue::from_str("code"))
-            .ok()
-            .and_then(|c| c.as_string());
-        match code {
-            Some(code) if !message.contains(&code) => format!("{code}: {message}"),
-            _ => message,
+    let text = |key: &str| {
+        if !v.is_object() {
+            return None;
         }
-    } else {
-        v.as_string().unwrap_or_else(|| "fetch failed".to_owned())
+        Reflect::get(v, &JsValue::from_str(key))
+            .ok()
+            .and_then(|m| m.as_string())
+    };
+    match (text("message"), text("code")) {
+        (Some(message), Some(code)) if !message.contains(&code) => format!("{code}: {message}"),
+        (Some(message), _) => message,
+        (None, _) => v
+            .as_string()
+            .unwrap_or_else(|| "no reason given".to_owned()),
     }
 }

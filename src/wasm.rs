@@ -85,8 +85,14 @@ impl JsClient {
     /// The signed URL of a request, without sending it. `at` fixes the nonce and the
     /// Unix-seconds timestamp, for tests and for tools that check signatures.
     #[wasm_bindgen(js_name = buildUrl)]
-    pub fn build_url(&self, action: &str, params: JsValue, at: JsValue) -> Result<String, JsValue> {
-        build_url(&self.inner, action, &params, &at).map_err(|e| to_js_error(&e))
+    pub fn build_url(
+        &self,
+        action: JsValue,
+        params: JsValue,
+        at: JsValue,
+    ) -> Result<String, JsValue> {
+        let action = text(&action, "action")?;
+        build_url(&self.inner, &action, &params, &at).map_err(|e| to_js_error(&e))
     }
 
     /// What `JSON.stringify(client)` shows: never the secret.
@@ -288,7 +294,7 @@ impl Inner {
         };
 
         loop {
-            if signal.is_some_and(AbortSignal::aborted) {
+            if transport::aborted(signal) {
                 return Err(fail(Error::Aborted, attempts, None));
             }
             let slot = if policy.rate_limit {
@@ -301,28 +307,18 @@ impl Inner {
                 None
             };
 
-            let now_ms = js_sys::Date::now() + self.offset_ms.get() as f64;
-            let nonce = new_nonce().map_err(|e| fail(e, attempts, None))?;
-            let timestamp = (now_ms / 1000.0).floor() as i64;
-            let url = self
-                .client
-                .signed_url(action, params, &nonce, timestamp)
-                .map_err(|e| fail(e, attempts, None))?;
-
-            attempts += 1;
-            let (fetch, this) = match &self.fetch {
-                Some(f) => (f.clone(), JsValue::UNDEFINED),
-                None => match transport::global_fetch() {
-                    Some(f) => (f, js_sys::global().into()),
-                    None => {
-                        return Err(fail(
-                            Error::config("the global fetch has gone; pass the fetch option"),
-                            attempts - 1,
-                            None,
-                        ))
+            let prepared = self.prepare(action, params);
+            let (url, fetch, this) = match prepared {
+                Ok(ready) => ready,
+                Err(e) => {
+                    // Never sent: the slot goes back to the queue.
+                    if let Some(slot) = slot {
+                        LIMITER.with(|l| l.borrow_mut().release(config.app_id, action, slot));
                     }
-                },
+                    return Err(fail(e, attempts, None));
+                }
             };
+            attempts += 1;
             let sent = transport::attempt(
                 &fetch,
                 &this,
@@ -344,7 +340,10 @@ impl Inner {
                 Err(e) => (e, None),
             };
 
-            let window_free_at_ms = LIMITER.with(|l| l.borrow().free_at(config.app_id, action));
+            let window_free_at_ms = LIMITER.with(|l| {
+                l.borrow()
+                    .free_at(config.app_id, action, js_sys::Date::now())
+            });
             let decision = policy::next(
                 policy,
                 &policy::Attempt {
@@ -371,6 +370,28 @@ impl Inner {
                 }
                 Next::Fail { retry_after_ms } => return Err(fail(error, attempts, retry_after_ms)),
             }
+        }
+    }
+
+    /// Signs one attempt with the current (offset) time, and finds the fetch to send it.
+    fn prepare(
+        &self,
+        action: Action,
+        params: &Value,
+    ) -> Result<(String, Function, JsValue), Error> {
+        let now_ms = js_sys::Date::now() + self.offset_ms.get() as f64;
+        let nonce = new_nonce()?;
+        let url =
+            self.client
+                .signed_url(action, params, &nonce, (now_ms / 1000.0).floor() as i64)?;
+        match &self.fetch {
+            Some(f) => Ok((url, f.clone(), JsValue::UNDEFINED)),
+            None => match transport::global_fetch() {
+                Some(f) => Ok((url, f, js_sys::global().into())),
+                None => Err(Error::config(
+                    "the global fetch has gone; pass the fetch option",
+                )),
+            },
         }
     }
 
@@ -478,8 +499,15 @@ fn whole(v: &Value) -> Option<i64> {
 
 /// `url` with its signature and nonce masked, for logs.
 #[wasm_bindgen(js_name = redactUrl)]
-pub fn redact_url(url: &str) -> String {
-    crate::query::redact_url(url)
+pub fn redact_url(url: JsValue) -> Result<String, JsValue> {
+    Ok(crate::query::redact_url(&text(&url, "url")?))
+}
+
+/// A string argument, or a validation error naming it. (wasm-bindgen's own conversion of
+/// a non-string to `&str` fails inside wasm with a bare RuntimeError.)
+fn text(v: &JsValue, name: &str) -> Result<String, JsValue> {
+    v.as_string()
+        .ok_or_else(|| to_js_error(&Error::validation(name, format!("{name} must be a string"))))
 }
 
 /// The size of this instance's wasm memory in bytes, for leak tests.
@@ -499,10 +527,12 @@ pub fn wasm_memory_bytes() -> f64 {
 #[wasm_bindgen(js_name = generateSignature)]
 pub fn generate_signature(
     app_id: JsValue,
-    signature_nonce: &str,
-    server_secret: &str,
+    signature_nonce: JsValue,
+    server_secret: JsValue,
     timestamp: JsValue,
 ) -> Result<String, JsValue> {
+    let signature_nonce = text(&signature_nonce, "signatureNonce")?;
+    let server_secret = text(&server_secret, "serverSecret")?;
     let app_id = app_id
         .as_f64()
         .filter(|f| f.fract() == 0.0 && *f >= 1.0 && *f <= f64::from(u32::MAX))
@@ -523,14 +553,20 @@ pub fn generate_signature(
                 "timestamp must be whole Unix seconds",
             ))
         })?;
-    Ok(signature(app_id, signature_nonce, server_secret, timestamp))
+    Ok(signature(
+        app_id,
+        &signature_nonce,
+        &server_secret,
+        timestamp,
+    ))
 }
 
 /// Parses an answer's body for `action` into the shape the client's method returns.
 #[wasm_bindgen(js_name = parseResponse)]
-pub fn parse_response(action: &str, body_text: &str) -> Result<JsValue, JsValue> {
-    let action = Action::from_name(action).map_err(|e| to_js_error(&e))?;
-    let output = response::parse(action, body_text).map_err(|e| to_js_error(&e))?;
+pub fn parse_response(action: JsValue, body_text: JsValue) -> Result<JsValue, JsValue> {
+    let action = Action::from_name(&text(&action, "action")?).map_err(|e| to_js_error(&e))?;
+    let body_text = text(&body_text, "bodyText")?;
+    let output = response::parse(action, &body_text).map_err(|e| to_js_error(&e))?;
     to_js_value(&output)
 }
 
@@ -685,10 +721,12 @@ pub fn to_js_error(e: &Error) -> JsValue {
 /// Checks a signed URL as the service would and lists every problem found.
 #[wasm_bindgen(js_name = verifySignedUrl)]
 pub fn verify_signed_url(
-    url: &str,
-    server_secret: &str,
+    url: JsValue,
+    server_secret: JsValue,
     opts: JsValue,
 ) -> Result<JsValue, JsValue> {
+    let url = text(&url, "url")?;
+    let server_secret = text(&server_secret, "serverSecret")?;
     let opts = to_json(&opts).map_err(|e| to_js_error(&e.to_validation("opts")))?;
     let opts = match opts {
         None | Some(Value::Null) => serde_json::Map::new(),
@@ -729,7 +767,7 @@ pub fn verify_signed_url(
             "maxSkewSeconds must not be negative",
         )));
     }
-    let verdict = crate::verify::verify_signed_url(url, server_secret, now, skew);
+    let verdict = crate::verify::verify_signed_url(&url, &server_secret, now, skew);
     to_js(&verdict, "the verdict")
 }
 

@@ -69,8 +69,8 @@ fn yyyymmdd(days_ago: f64) -> String {
 fn worked_signature_example() {
     let sig = generate_signature(
         JsValue::from(12345),
-        "4fd24687296dd9f3",
-        "9193cc662a4c0ec135ec71fb57194b38",
+        JsValue::from_str("4fd24687296dd9f3"),
+        JsValue::from_str("9193cc662a4c0ec135ec71fb57194b38"),
         JsValue::from(1615186943),
     )
     .unwrap();
@@ -149,10 +149,12 @@ async fn validation_fails_before_sending() {
 #[wasm_bindgen_test]
 fn parse_response_keeps_request_id_digits() {
     let out = parse_response(
-        "GetBizUsage",
-        r#"{"Code":0,"Message":"success","RequestId":1659512998878671001,
+        JsValue::from_str("GetBizUsage"),
+        JsValue::from_str(
+            r#"{"Code":0,"Message":"success","RequestId":1659512998878671001,
             "Data":{"Metrics":[{"Metric":"play_count",
                                 "Values":[{"Date":"20250110","Value":7}]}]}}"#,
+        ),
     )
     .unwrap_or_else(|_| panic!("parse failed"));
     assert_eq!(

@@ -107,3 +107,68 @@ test("timeouts and signals work with a fetch that ignores its signal", async () 
   await assert.rejects(client({ fetch: deaf }).getBizUsage(BIZ, { signal: ac.signal }),
     zego("aborted"));
 });
+
+test("thrown values of any shape, from any hook, leave the instance working", async () => {
+  const odd = () => {
+    const e = new Error("x");
+    e.message = 42;
+    return e;
+  };
+  for (let i = 0; i < 2500; i++) {
+    const options = { appId: 1, serverSecret: "s", get isTest() { throw odd(); } };
+    assert.throws(() => new AnalyticsClient(options), zego("config"));
+  }
+  const rejecting = client({ fetch: async () => { throw odd(); } });
+  for (let i = 0; i < 1500; i++) {
+    await assert.rejects(rejecting.getBizUsage(BIZ), zego("network"));
+  }
+  assert.equal((await client().getBizUsage(BIZ)).metrics.length, 1);
+});
+
+test("a body chunk whose length lies is copied by what it holds", async () => {
+  const lying = async (url) => {
+    const text = await (await fetch(url)).text();
+    const bytes = new TextEncoder().encode(text);
+    let reads = 0;
+    Object.defineProperty(bytes, "length", { get: () => (reads++ ? 30_000_000 : 5) });
+    const body = new ReadableStream({
+      start(c) {
+        c.enqueue(bytes);
+        c.close();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/json" } });
+  };
+  for (let i = 0; i < 1500; i++) {
+    const out = await client({ fetch: lying }).getBizUsage(BIZ);
+    assert.equal(out.metrics[0].values.length, 3);
+  }
+});
+
+test("a signal whose aborted getter throws later counts as aborted", async () => {
+  for (let i = 0; i < 1500; i++) {
+    const s = new AbortController().signal;
+    let n = 0;
+    Object.defineProperty(s, "aborted", {
+      get() {
+        if (n++) throw new Error("x");
+        return false;
+      },
+    });
+    await assert.rejects(client().getBizUsage(BIZ, { signal: s }), zego("aborted"));
+  }
+  assert.equal((await client().getBizUsage(BIZ)).metrics.length, 1);
+});
+
+test("arguments that are not strings are validation errors", async () => {
+  const { parseResponse, redactUrl, verifySignedUrl } = await import("../../pkg/index.mjs");
+  const url = client().buildUrl("GetBizUsage", BIZ);
+  for (let i = 0; i < 500; i++) {
+    assert.throws(() => redactUrl(new URL(url)), zego("validation"));
+    assert.throws(() => verifySignedUrl(12345, DEMO_SECRET), zego("validation"));
+    assert.throws(() => client().buildUrl(Symbol("a"), BIZ), zego("validation"));
+    assert.throws(() => generateSignature(1, 5, "s", 1), zego("validation"));
+    assert.throws(() => parseResponse("GetBizUsage", 5), zego("validation"));
+  }
+  assert.equal(redactUrl(url).includes("Signature=***"), true);
+});

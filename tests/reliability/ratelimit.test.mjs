@@ -136,3 +136,20 @@ test("a queued call that gets 30002 anyway waits for the window it knows", async
   assert.equal(sent.length, 5);
   assert.ok(sent[4].at - sent[0].at >= 1_000, "the retry came after the emulator's window");
 });
+
+test("calls still in flight keep their place: slow first requests cannot crowd the 4th", async () => {
+  const app = apps[7];
+  let n = 0;
+  // The first three take 1.5 s to reach the service (a cold connection, a slow proxy).
+  const slowStart = async (url, init) => {
+    if (n++ < 3) await sleep(1_500);
+    return fetch(url, init);
+  };
+  const c = client(app, { fetch: slowStart, maxRetries: 0 });
+  const results = await Promise.all([0, 1, 2, 3].map(() => c.getStreamBaseInfo(streamInfo())));
+  assert.equal(results.length, 4);
+  const arrivals = sentBy(app).map((r) => r.at).sort((a, b) => a - b);
+  assert.equal(arrivals.length, 4);
+  const offsets = arrivals.map((t) => t - arrivals[0]);
+  assert.ok(offsets[3] >= 1_000, `arrivals at ${offsets} ms`);
+});
