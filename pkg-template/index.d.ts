@@ -230,14 +230,16 @@ export type PlayQualityDetailParams = QualityDetailParams<PlayQualityMetric>;
 export interface DateValue {
   /** `yyyyMMdd`. */
   date: string;
-  value: number;
+  /** `null` where the service had no figure. */
+  value: number | null;
 }
 
 /** One point in time and its figure. */
 export interface TimedValue<V extends number | string> {
   /** Unix milliseconds. */
   timestamp: number;
-  value: V;
+  /** `null` where the service had no value. */
+  value: V | null;
 }
 
 /** One metric's daily series. */

@@ -388,7 +388,13 @@ pub fn business_query(action: Action, params: &Value) -> Result<Query, Error> {
             if let Some(platform) = optional(params, "platform") {
                 q.push("Platform", one_of(platform, "platform", PLATFORMS)?);
             }
-            push_range(&mut q, params)?;
+            let (start, end) = push_range(&mut q, params)?;
+            if end != 0 && end - start > REGION_SPAN_MS {
+                return Err(Error::validation(
+                    "endTs",
+                    "GetRegionQualityDetail covers at most one hour; shorten the range",
+                ));
+            }
         }
         Shape::StreamInfo => {
             push_ids(&mut q, params)?;
@@ -494,7 +500,10 @@ const MS_MIN: u64 = 1_000_000_000_000;
 /// microseconds.
 const MS_END: u64 = 10_000_000_000_000;
 
-fn push_range(q: &mut Query, params: &Map<String, Value>) -> Result<(), Error> {
+/// The longest range `GetRegionQualityDetail` answers: one hour.
+pub const REGION_SPAN_MS: u64 = 3_600_000;
+
+fn push_range(q: &mut Query, params: &Map<String, Value>) -> Result<(u64, u64), Error> {
     let start = millis(params, "startTs", false)?;
     let end = millis(params, "endTs", true)?;
     if end != 0 && start > end {
@@ -505,7 +514,7 @@ fn push_range(q: &mut Query, params: &Map<String, Value>) -> Result<(), Error> {
     }
     q.push("StartTs", start.to_string());
     q.push("EndTs", end.to_string());
-    Ok(())
+    Ok((start, end))
 }
 
 fn millis(params: &Map<String, Value>, key: &str, zero_ok: bool) -> Result<u64, Error> {
@@ -797,6 +806,10 @@ mod tests {
         assert_eq!(q.len(), 2);
         let bad = json!({"startTs": T0, "endTs": 0, "platform": "ios"});
         assert_eq!(problem(Action::RegionQualityDetail, bad).0, "platform");
+        let hour = json!({"startTs": T0, "endTs": T0 + 3_600_000});
+        assert!(query(Action::RegionQualityDetail, hour).is_ok());
+        let longer = json!({"startTs": T0, "endTs": T0 + 3_600_001});
+        assert_eq!(problem(Action::RegionQualityDetail, longer).0, "endTs");
         let bad = json!({"startTs": T0, "endTs": 0, "region": ""});
         assert_eq!(problem(Action::RegionQualityDetail, bad).0, "region");
     }

@@ -416,8 +416,10 @@ fn region(data: &Map<String, Value>) -> Result<Vec<RegionMinute>, Error> {
             let region = string(field(info, "Region", &ipath)?, &format!("{ipath}.Region"))?;
             let mut details = BTreeMap::new();
             for (key, value) in info.iter().filter(|(k, _)| k.as_str() != "Region") {
-                if !is_prototype_key(key) {
-                    details.insert(camel(key), camel_keys(value));
+                // `region` is the field above; a detail of that name would replace it.
+                let name = camel(key);
+                if !is_prototype_key(key) && name != "region" {
+                    details.insert(name, camel_keys(value));
                 }
             }
             quality_info.push(RegionQuality { region, details });
@@ -626,7 +628,8 @@ mod tests {
               "P2pDelayDetail":{"Total":10,"Rate1":0.5,"Rate2":0.25,"Rate3":0.25,"Rate4":0},
               "VideoFFTDetail":{"Total":3,"Rate5":1},
               "LoginSuccessRateDetail":{"LoginSuccessRate":0.99,"LoginSuccessRate5s":0.98},
-              "AudioBreakDetail":{"__proto__":{"x":1}},"__proto__":{"isAdmin":true}}]}]}}"#;
+              "AudioBreakDetail":{"__proto__":{"x":1}},"__proto__":{"isAdmin":true},
+              "region":{"x":1}}]}]}}"#;
         let Output::Region(r) = parse(Action::RegionQualityDetail, body).unwrap() else {
             panic!()
         };

@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::actions::{millis_of, one_of, parse_date, Action, ParamType};
+use crate::actions::{millis_of, one_of, parse_date, Action, ParamType, REGION_SPAN_MS};
 use crate::query::decode;
 use crate::sign::{signature, SIGNATURE_VERSION};
 
@@ -101,11 +101,6 @@ pub fn verify_signed_url(url: &str, secret: &str, now_seconds: i64, max_skew: i6
                 continue;
             }
         };
-        let key = if key == "Metrics%5B%5D" {
-            "Metrics[]".to_owned()
-        } else {
-            key
-        };
         if let Some(c) = raw_value.chars().find(|c| !is_safe(*c)) {
             r.add(
                 &key,
@@ -131,7 +126,7 @@ pub fn verify_signed_url(url: &str, secret: &str, now_seconds: i64, max_skew: i6
         let mut found = params.iter().filter(|p| p.name == key);
         let first = found.next()?;
         if found.next().is_some() {
-            r.add(key, "appears more than once; the service reads only one");
+            r.add(key, DUPLICATE);
         }
         Some(first.value.clone())
     };
@@ -154,7 +149,7 @@ pub fn verify_signed_url(url: &str, secret: &str, now_seconds: i64, max_skew: i6
         }
     });
     let app_id = required(&mut r, "AppId").and_then(|v| match v.parse::<u32>() {
-        Ok(id) if id > 0 && v.bytes().all(|b| b.is_ascii_digit()) => Some(id),
+        Ok(id) if id > 0 && is_plain_number(&v) => Some(id),
         _ => {
             r.add(
                 "AppId",
@@ -215,9 +210,18 @@ pub fn verify_signed_url(url: &str, secret: &str, now_seconds: i64, max_skew: i6
     }
 }
 
+/// What a repeated single-valued parameter gets.
+const DUPLICATE: &str = "appears more than once; the service may refuse it or read either value";
+
+/// Decimal digits without a leading zero (or `0` itself): the only way the service
+/// reads a number the same as the signer hashed it.
+fn is_plain_number(v: &str) -> bool {
+    !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) && (v == "0" || !v.starts_with('0'))
+}
+
 fn check_timestamp(r: &mut Report, v: &str, now: i64, max_skew: i64) -> Option<i64> {
     let ts = match v.parse::<i64>() {
-        Ok(ts) if v.bytes().all(|b| b.is_ascii_digit()) => ts,
+        Ok(ts) if is_plain_number(v) => ts,
         _ => {
             r.add("Timestamp", format!("{v:?} is not whole Unix seconds"));
             return None;
@@ -259,16 +263,20 @@ fn check_business(r: &mut Report, action: Action, params: &[Pair]) {
         "IsTest",
     ];
     let specs = action.specs();
+    // The service ignores parameters it does not know; only a near miss of one it does
+    // know (another case, a missing `[]`) is reported, as the parameter meant is then
+    // missing or wrong.
+    let known = COMMON.iter().copied().chain(specs.iter().map(|s| s.wire));
+    let known: Vec<&str> = known.collect();
     for p in params {
-        if !COMMON.contains(&p.name.as_str()) && !specs.iter().any(|s| s.wire == p.name) {
-            let hint = if p.name == "Metrics" {
-                "; the key is written Metrics[]"
-            } else {
-                ""
-            };
+        if known.contains(&p.name.as_str()) {
+            continue;
+        }
+        let bare = |k: &str| k.trim_end_matches("[]").to_ascii_lowercase();
+        if let Some(meant) = known.iter().find(|k| bare(k) == bare(&p.name)) {
             r.add(
                 &p.name,
-                format!("is not a parameter of {}{hint}", action.name()),
+                format!("is not {meant}, which {} reads", action.name()),
             );
         }
     }
@@ -290,10 +298,7 @@ fn check_business(r: &mut Report, action: Action, params: &[Pair]) {
             continue;
         }
         if spec.kind != ParamType::Metrics && values.len() > 1 {
-            r.add(
-                spec.wire,
-                "appears more than once; the service reads only one",
-            );
+            r.add(spec.wire, DUPLICATE);
         }
         let v = values[0];
         let slot = match spec.wire {
@@ -315,10 +320,7 @@ fn check_business(r: &mut Report, action: Action, params: &[Pair]) {
             },
             ParamType::Ms => {
                 let zero_ok = spec.wire == "EndTs";
-                let n = v
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|_| v.bytes().all(|b| b.is_ascii_digit()));
+                let n = v.parse::<u64>().ok().filter(|_| is_plain_number(v));
                 match n.map(|n| millis_of(&Value::from(n), spec.wire, zero_ok)) {
                     Some(Ok(ms)) => {
                         if let Some(i) = slot {
@@ -326,7 +328,10 @@ fn check_business(r: &mut Report, action: Action, params: &[Pair]) {
                         }
                     }
                     Some(Err(e)) => r.add(spec.wire, message_of(&e)),
-                    None => r.add(spec.wire, format!("{v:?} is not whole Unix milliseconds")),
+                    None => r.add(
+                        spec.wire,
+                        format!("{v:?} is not whole Unix milliseconds without leading zeros"),
+                    ),
                 }
             }
             ParamType::String => {
@@ -354,6 +359,9 @@ fn check_business(r: &mut Report, action: Action, params: &[Pair]) {
     if let [Some(start), Some(end)] = range {
         if end != 0 && start > end {
             r.add(specs[1].wire, "the range ends before it starts");
+        } else if action == Action::RegionQualityDetail && end != 0 && end - start > REGION_SPAN_MS
+        {
+            r.add("EndTs", "GetRegionQualityDetail covers at most one hour");
         }
     }
 }
@@ -476,7 +484,13 @@ mod tests {
         let u = good().replace("&Metrics[]=publish_count&Metrics[]=play_count", "");
         assert_eq!(params_of(&u), ["Metrics[]"]);
         let u = good().replace("Metrics[]", "Metrics");
-        assert!(problems(&u, NOW)[0].1.contains("written Metrics[]"));
+        assert!(problems(&u, NOW)[0].1.contains("is not Metrics[]"));
+        // What the service does not know it ignores; what it knows, encoded twice, it
+        // does not recognise.
+        let u = good() + "&Foo=bar&utm_source=x";
+        assert!(problems(&u, NOW).is_empty(), "{:?}", problems(&u, NOW));
+        let u = good().replace("Metrics[]", "Metrics%255B%255D");
+        assert_eq!(params_of(&u), ["Metrics[]"]);
         let u = good().replace("StartDate=20250110", "StartDate=20250113");
         assert_eq!(params_of(&u), ["EndDate"]);
     }
@@ -504,6 +518,14 @@ mod tests {
         assert_eq!(p[0].0, "StartTs");
         assert!(p[0].1.contains("looks like Unix seconds"));
         assert_eq!(p[1].0, "StreamType");
+    }
+
+    #[test]
+    fn numbers_with_leading_zeros_are_flagged() {
+        let u = good().replace("AppId=12345", "AppId=012345");
+        assert_eq!(params_of(&u), ["AppId"]);
+        let u = good().replace("Timestamp=1615186943", "Timestamp=01615186943");
+        assert_eq!(params_of(&u)[0], "Timestamp");
     }
 
     #[test]

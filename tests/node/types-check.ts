@@ -128,7 +128,7 @@ async function calls(): Promise<void> {
   assertType<Equal<typeof usage, BizUsageResult>>();
   const requestId: string = usage.requestId;
   const date: string = usage.metrics[0].values[0].date;
-  const count: number = usage.metrics[0].values[0].value;
+  const count: number | null = usage.metrics[0].values[0].value;
   assertType<Equal<(typeof usage.metrics)[number]["metric"], BizUsageMetric>>();
 
   const controller = new AbortController();
@@ -152,7 +152,7 @@ async function calls(): Promise<void> {
     metrics: ["online_user", "mix_concurrent"],
   });
   const at: number = realtime.metrics[0].values[0].timestamp;
-  const online: number = realtime.metrics[0].values[0].value;
+  const online: number | null = realtime.metrics[0].values[0].value;
   await client.getRealtimeQuality({ startTs: 1, endTs: 2, metrics: ["uplink_rtt"] });
   // @ts-expect-error timestamps are numbers
   await client.getRealtimeQuality({ startTs: "1", endTs: 2, metrics: ["uplink_rtt"] });
@@ -184,7 +184,7 @@ async function calls(): Promise<void> {
     endTs: 2,
   });
   assertType<Equal<typeof stream, StreamBaseInfoResult>>();
-  const text: string = stream.metrics[0].values[0].value;
+  const text: string | null = stream.metrics[0].values[0].value;
   // @ts-expect-error not a stream type
   await client.getStreamBaseInfo({ ...streamParams(), streamType: "push" });
 
@@ -204,7 +204,7 @@ async function calls(): Promise<void> {
     startTs: 1,
     endTs: 2,
   });
-  const value: number | string = play.metrics[0].values[0].value;
+  const value: number | string | null = play.metrics[0].values[0].value;
   // @ts-expect-error a value may be text
   const numeric: number = play.metrics[0].values[0].value;
   await client.getPlayQualityDetail({
