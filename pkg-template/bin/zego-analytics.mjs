@@ -213,33 +213,75 @@ see ${PROGRAM} --help.
 
 /**
  * Refuses anything that looks like a secret on the command line, before the arguments are
- * parsed, so that no later message can echo its value.
+ * parsed, so that no later message can echo its value. Arguments after `--` too: they
+ * are in the shell history all the same.
  */
 function refuseSecretArguments(args) {
   for (const arg of args) {
-    if (arg === "--") break;
     const name = arg.split("=", 1)[0];
     if (!/^--?[\w-]*secret/i.test(name) || name === "--secret-file") continue;
+    // The usual names say what was refused; anything else may be the secret itself.
+    const shownName = /^--?(server[-_]?)?secret([-_]?key)?$/i.test(name) ? name : echo(name);
     throw usage(
-      `${name} is refused: a secret given as an argument leaks into shell history and ` +
-        "process listings; set ZEGO_SERVER_SECRET or use --secret-file PATH",
+      `${shownName} is refused: a secret given as an argument leaks into shell history ` +
+        "and process listings; set ZEGO_SERVER_SECRET or use --secret-file PATH",
     );
   }
 }
 
+/**
+ * Whether an argument may be a secret: it names one, holds the secret of the
+ * environment, or is a 32-hex-digit token like a ServerSecret.
+ */
+function looksSecret(text) {
+  return /secret/i.test(text) || looksLikeKey(text);
+}
+
+/** Whether text holds a 32-hex-digit token or the secret of the environment. */
+function looksLikeKey(text) {
+  const env = process.env.ZEGO_SERVER_SECRET;
+  return /(^|[^0-9a-f])[0-9a-f]{32}([^0-9a-f]|$)/i.test(text) ||
+    (Boolean(env) && text.includes(env));
+}
+
+/** An argument for a usage message, or a stand-in when it looks like a secret. */
+function echo(text) {
+  return looksSecret(text) ? "[an argument that looks like a secret, not shown]" : text;
+}
+
 function parse(args) {
   refuseSecretArguments(args);
+  let parsed;
   try {
-    return parseArgs({ args, options: PARSE_OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args, options: PARSE_OPTIONS, allowPositionals: true, strict: true, tokens: true,
+    });
   } catch (err) {
     if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
       const name = /'([^']*)'/.exec(err.message)?.[1] ?? "an option";
       if (/^--?app-?id$/i.test(name)) {
         throw usage(`${name} is not an option: set ZEGO_APP_ID`);
       }
-      throw usage(`unknown option ${name}; see ${PROGRAM} --help`);
+      throw usage(`unknown option ${echo(name)}; see ${PROGRAM} --help`);
     }
-    throw usage(`${err.message.split(/\r?\n/, 1)[0]}; see ${PROGRAM} --help`);
+    const first = err.message.split(/\r?\n/, 1)[0];
+    throw usage(`${looksSecret(first) ? "bad arguments" : first}; see ${PROGRAM} --help`);
+  }
+  refuseRepeated(parsed.tokens);
+  return parsed;
+}
+
+/** Refuses an option given twice: parseArgs would silently keep the last one. */
+function refuseRepeated(tokens) {
+  const seen = new Set();
+  for (const token of tokens) {
+    // --help twice, or -h --help, asks for the same thing.
+    if (token.kind !== "option" || token.name === "help") continue;
+    if (seen.has(token.name)) {
+      const hint = token.name === "metrics" ? " with a comma-separated list" : "";
+      throw usage(`--${token.name} is given more than once; give it once${hint}`);
+    }
+    seen.add(token.name);
   }
 }
 
@@ -257,10 +299,10 @@ function pickCommand(positionals) {
     );
   }
   if (!Object.hasOwn(COMMANDS, name)) {
-    throw usage(`unknown command ${JSON.stringify(name)}; see ${PROGRAM} --help`);
+    throw usage(`unknown command ${quoted(name)}; see ${PROGRAM} --help`);
   }
   if (extra.length > 0) {
-    throw usage(`unexpected argument ${JSON.stringify(extra[0])}; options start with --`);
+    throw usage(`unexpected argument ${quoted(extra[0])}; options start with --`);
   }
   return { name, signOnly };
 }
@@ -281,7 +323,7 @@ function checkOptionsApply(values, name, signOnly) {
     throw usage("--test and --no-test contradict each other; give one of them");
   }
   if (values.format !== undefined && !FORMATS.includes(values.format)) {
-    throw usage(`--format must be table, json or csv, not ${JSON.stringify(values.format)}`);
+    throw usage(`--format must be table, json or csv, not ${quoted(values.format)}`);
   }
   if (signOnly && values.format !== undefined) {
     throw usage("--format does not apply to sign-url, which prints one URL");
@@ -298,6 +340,7 @@ const FIRST_MS = 1_000_000_000_000;
 
 /** An argument for a message: quoted, and cut short when someone pasted a novel. */
 function quoted(text) {
+  if (looksSecret(text)) return echo(text);
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
 }
 
@@ -676,6 +719,13 @@ function errorLine(err, secret) {
   // The library never puts the secret in a message; this keeps the command's promise
   // even if that ever broke.
   if (secret) text = text.replaceAll(secret, "[secret]");
+  // Nor an argument that looks like one, which a validation message may quote.
+  for (const arg of process.argv.slice(2)) {
+    const value = arg.startsWith("-") ? arg.slice(arg.indexOf("=") + 1) : arg;
+    if (value && !value.startsWith("-") && looksLikeKey(value)) {
+      text = text.replaceAll(value, "[not shown: looks like a secret]");
+    }
+  }
   // One line, and no terminal command: a message or request id from the server may hold
   // anything.
   return `${escapeControls(text)}\n`;

@@ -321,6 +321,58 @@ describe("failures: exit code and exactly one line on stderr", () => {
     }
   });
 
+  test("an option given twice is a usage error naming it, not the last one kept", async () => {
+    const before = (await emulatorRequests(emu)).count;
+    const cases = [
+      ["metrics", ["biz-usage", ...BIZ_ARGS, "--metrics", "play_count"]],
+      ["format", ["biz-usage", ...BIZ_ARGS, "--format", "json", "--format", "csv"]],
+      ["format", ["biz-usage", ...BIZ_ARGS, "--format=json", "--format", "json"]],
+      ["start", ["biz-usage", ...BIZ_ARGS, "--start", "20250111"]],
+      ["endpoint", ["biz-usage", ...BIZ_ARGS, "--endpoint", emu.url]],
+      ["test", ["biz-usage", ...BIZ_ARGS, "--test", "--test"]],
+      ["nonce", ["sign-url", "biz-usage", ...BIZ_ARGS, "--nonce", "0123456789abcdef",
+        "--nonce", "fedcba9876543210"]],
+    ];
+    for (const [name, args] of cases) {
+      const run = await cli([...args, "--endpoint", emu.url]);
+      assertFailure(run, 2,
+        new RegExp(`^zego-analytics: usage error: --${name} is given more than once`));
+    }
+    assert.equal((await emulatorRequests(emu)).count, before);
+  });
+
+  test("a secret after -- is refused too, and no usage error echoes one", async () => {
+    const canary = "TOPSECRETVALUE";
+    for (const args of [["--", `--secret=${canary}`], ["--", "--server-secret", canary]]) {
+      const run = await cli(["biz-usage", ...BIZ_ARGS, ...args]);
+      assertFailure(run, 2, /^zego-analytics: usage error: .*secret.*ZEGO_SERVER_SECRET/i);
+      assert.ok(!run.stderr.includes(canary), run.stderr);
+    }
+    // Arguments that look like a secret, wherever a usage error would quote them.
+    const token = "5f4dcc3b5aa765d61d8327deb882cf99";
+    const cases = [
+      ["biz-usage", ...BIZ_ARGS, "--", token],
+      ["biz-usage", ...BIZ_ARGS, token],
+      ["biz-usage", ...BIZ_ARGS, "--", canary],
+      [canary],
+      [token],
+      ["biz-usage", ...BIZ_ARGS, "--format", token],
+      ["biz-usage", "--start", `x${token}`, "--end", "20250112", "--metrics", "a"],
+      ["biz-usage", ...BIZ_ARGS, `--${token}`],
+      ["biz-usage", ...BIZ_ARGS, "--", DEMO_SECRET],
+    ];
+    for (const args of cases) {
+      const run = await cli(args);
+      assertFailure(run, 2, /^zego-analytics: (usage|validation) error: \S/);
+      for (const secret of [canary, token, DEMO_SECRET]) {
+        assert.ok(!run.stderr.includes(secret), `${args.join(" ")}: ${run.stderr}`);
+      }
+    }
+    // Plain arguments are still quoted, to say what was wrong.
+    const run = await cli(["biz-usage", ...BIZ_ARGS, "--", "extra"]);
+    assertFailure(run, 2, /unexpected argument "extra"/);
+  });
+
   test("a network error exits 1", async () => {
     const port = await closedPort();
     const run = await cli(["biz-usage", ...BIZ_ARGS, "--endpoint", `http://127.0.0.1:${port}/`]);

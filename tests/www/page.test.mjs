@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -325,4 +326,159 @@ test("no request the page made carries the secret, and nothing is stored", async
 
 test("the page logged no console error", () => {
   assert.deepEqual(consoleErrors, []);
+});
+
+// ---------------------------------------------------------------------------------------
+// Hostile answers: a mock service of our own on 127.0.0.1 answers, with CORS for the
+// page, whatever a test sets. A successful answer must never read as a failed request,
+// hang the page or throw, however odd its values.
+
+const mock = { body: "{}" };
+let mockServer;
+let hostile;
+const hostileErrors = [];
+
+const ok = (data) => JSON.stringify({ Code: 0, Message: "ok", RequestId: "77", Data: data });
+const daily = (values, dates) => ok({ Metrics: [{ Metric: "play_count", Values: values.map(
+  (value, i) => ({ Date: dates?.[i] ?? `202501${String(i + 1).padStart(2, "0")}`, Value: value }),
+) }] });
+const timed = (points) => ok({ Metrics: [{ Metric: "online_user_count",
+  Values: points.map(([t, value]) => ({ Timestamp: t, Value: value })) }] });
+
+async function hostilePage() {
+  if (hostile) return hostile;
+  mockServer = createServer((req, res) => {
+    const cors = {
+      "Access-Control-Allow-Origin": req.headers.origin ?? "*",
+      "Access-Control-Allow-Headers": "*",
+    };
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, cors);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "application/json", ...cors });
+    res.end(mock.body);
+  });
+  await new Promise((resolve) => mockServer.listen(0, "127.0.0.1", resolve));
+  const context = await browser.newContext({ viewport: DESKTOP, timezoneId: "UTC" });
+  // Nothing but our own 127.0.0.1 servers.
+  await context.route("**/*", (route) => new URL(route.request().url()).hostname === "127.0.0.1"
+    ? route.continue() : route.abort());
+  hostile = await context.newPage();
+  hostile.setDefaultTimeout(15_000);
+  hostile.on("console", (m) => m.type() === "error" && hostileErrors.push(m.text()));
+  hostile.on("pageerror", (error) => hostileErrors.push(`uncaught: ${error.message}`));
+  await hostile.goto(site.url);
+  await hostile.waitForSelector("body.ready");
+  await hostile.fill("#appId", String(APP_ID));
+  await hostile.fill("#serverSecret", SECRET);
+  await hostile.selectOption("#server", "custom");
+  await hostile.fill("#endpoint", `http://127.0.0.1:${mockServer.address().port}/`);
+  return hostile;
+}
+
+after(async () => {
+  mockServer?.closeAllConnections?.();
+  await new Promise((resolve) => (mockServer ? mockServer.close(resolve) : resolve()));
+});
+
+let calls = 0;
+
+/** Sends `action`, answered with `body`; what the Query view then shows. */
+async function answer(action, body) {
+  const p = await hostilePage();
+  mock.body = body;
+  await p.click("#tab-build");
+  // An AppId per call: the library keeps to the service's per-app rate limits.
+  await p.fill("#appId", String(APP_ID + ++calls));
+  await p.selectOption("#action", action);
+  await p.click("#to-query");
+  await p.waitForSelector("#result-table, #query-error, #query-show-error");
+  // A page stuck in a loop does not answer this.
+  const info = await p.evaluate(() => {
+    const svg = document.querySelector("#query-result svg.chart-svg");
+    return {
+      status: document.querySelector("#query-status").textContent,
+      failed: Boolean(document.querySelector("#query-error, #query-show-error")),
+      text: document.querySelector("#query-result").textContent,
+      lines: document.querySelectorAll("#query-result path.series-line").length,
+      paths: [...document.querySelectorAll("#query-result path.series-line")]
+        .map((path) => path.getAttribute("d")),
+      yTicks: svg?.querySelectorAll("text.tick-y").length ?? 0,
+      xTicks: svg?.querySelectorAll("text.tick-x").length ?? 0,
+      bad: svg ? /NaN|Infinity/.test(svg.outerHTML) : false,
+      firstCells: [...document.querySelectorAll("#result-table tbody tr")].slice(0, 5)
+        .map((tr) => [...tr.cells].map((c) => c.textContent)),
+      numeric: [...document.querySelectorAll("#result-table thead th")]
+        .map((th) => th.classList.contains("num")),
+    };
+  });
+  assert.match(info.status, /^Answered in/, `${action}: ${info.text.slice(0, 300)}`);
+  assert.equal(info.failed, false, info.text.slice(0, 300));
+  assert.equal(info.bad, false, "no NaN or Infinity in the chart");
+  return info;
+}
+
+test("y values that are huge, close together, subnormal or extreme get a few ticks", {
+  timeout: 60_000,
+}, async () => {
+  const cases = [
+    [9007199254740992, 9007199254740994], [2 ** 60, 2 ** 60 + 256], [5e-324, 1e-323],
+    [-1.7e308, 1.7e308], [1e300, 1.0000000000001e300], [4, 4], [0, 0],
+  ];
+  for (const values of cases) {
+    const info = await answer("GetBizUsage", daily(values));
+    assert.equal(info.lines, 1, `${values}: one line`);
+    assert.ok(info.yTicks >= 2 && info.yTicks <= 12, `${values}: ${info.yTicks} y ticks`);
+  }
+});
+
+test("a time range as wide as a Date allows gets a few time ticks", { timeout: 60_000 },
+  async () => {
+    for (const points of [[[0, 1], [8.64e15, 2]], [[0, 1], [1e14, 2]], [[0, 1], [0, 2]]]) {
+      const info = await answer("GetRealtimeUsage", timed(points));
+      assert.equal(info.lines, 1);
+      assert.ok(info.xTicks >= 1 && info.xTicks <= 13, `${points}: ${info.xTicks} x ticks`);
+    }
+  });
+
+test("values a chart cannot place are shown as given, never as a failed request", {
+  timeout: 90_000,
+}, async () => {
+  const dashedDates = await answer("GetBizUsage", daily([1, 2], ["2025-01-01", "2025-01-02"]));
+  assert.deepEqual(dashedDates.firstCells, [["2025-01-01", "1"], ["2025-01-02", "2"]]);
+
+  const empty = await answer("GetBizUsage", daily([1, 2], ["", "20250102"]));
+  assert.deepEqual(empty.firstCells, [["2025-01-02", "2"], ["", "1"]]);
+  assert.doesNotMatch(empty.text, /1899/);
+  assert.equal(empty.lines, 1, "the placed day is charted");
+
+  const huge = await answer("GetRealtimeUsage", timed([[9e15, 1], [9e15 + 60_000, 2]]));
+  assert.deepEqual(huge.firstCells.map((row) => row[0]), ["9000000000000000",
+    "9000000000060000"]);
+
+  // More points than a call's arguments may hold (Math.min(...ys) would overflow).
+  const start = Date.UTC(2026, 0, 1);
+  const many = await answer("GetRealtimeUsage",
+    timed(Array.from({ length: 130_000 }, (_, i) => [start + i * 60_000, (i * 7919) % 1000])));
+  assert.equal(many.lines, 1);
+  assert.match(many.text, /130000 points/);
+});
+
+test("a null value is a gap in the line, not text", async () => {
+  const info = await answer("GetBizUsage", daily([1, null, 3, 4]));
+  assert.doesNotMatch(info.text, /text values/);
+  assert.deepEqual(info.numeric, [false, true]);
+  assert.equal(info.lines, 1);
+  assert.equal(info.paths[0].match(/M/g).length, 2, `broken at the gap: ${info.paths[0]}`);
+
+  const allNull = await answer("GetRealtimeUsage",
+    timed([[Date.UTC(2026, 0, 1), null], [Date.UTC(2026, 0, 1, 0, 1), null]]));
+  assert.doesNotMatch(allNull.text, /text values/);
+  assert.match(allNull.text, /no line/);
+});
+
+test("the page with hostile answers logged no console error", () => {
+  assert.deepEqual(hostileErrors, []);
 });

@@ -369,7 +369,7 @@ function runCheck() {
     const message = /^(is|does|appears|looks) /.test(problem.message)
       ? `${problem.param} ${problem.message}` : problem.message;
     if (row) row.problems.push(message);
-    else rows.push({ name: problem.param, value: "", problems: [message] });
+    else rows.push({ name: problem.param, value: "", problems: [message], whole: true });
   }
 
   const count = problems.length;
@@ -379,7 +379,8 @@ function runCheck() {
   if (count) {
     banner = h("div", { class: "banner banner-bad" },
       h("strong", { text: `${count} ${count === 1 ? "problem" : "problems"} found. ` }),
-      "The service would refuse this URL; each problem is shown beside its parameter.");
+      "Each is shown beside its parameter. Most would make the service refuse the URL; " +
+      "a few, such as a # fragment or an unencoded +, are cautions it may let pass.");
   } else if (unchecked) {
     banner = h("div", { class: "banner banner-note" },
       h("strong", { text: "Well formed. " }),
@@ -420,7 +421,9 @@ function checkRow(row, unchecked) {
     h("th", { scope: "row" }, h("code", { text: row.name || "(empty key)" })),
     h("td", { class: "value" },
       row.present ? h("code", { text: value === "" ? "(empty)" : value })
-        : h("span", { class: "muted", text: "(missing)" }),
+        : h("span", {
+          class: "muted", text: row.name === "url" ? "(the whole URL)" : "(missing)",
+        }),
       note && h("span", { class: "value-note", text: note })),
     h("td", {}, verdict));
 }
@@ -496,21 +499,32 @@ async function send() {
   status.className = "status-line";
   status.textContent = `Sending ${action.name} to ${client.baseUrl} …`;
   const started = performance.now();
+  const appId = client.appId;
+  let result;
   try {
-    const result = await client[action.method](params);
+    result = await client[action.method](params);
     const took = Math.round(performance.now() - started);
     status.className = "status-line status-good";
     status.textContent = `Answered in ${took} ms · RequestId ${result.requestId}`;
-    showResult(action, client.appId, result);
   } catch (error) {
     status.className = "status-line status-bad";
     status.textContent = "The request failed.";
     out.replaceChildren(errorCard(error));
+    return;
   } finally {
     client.free();
     busy = false;
     out.removeAttribute("aria-busy");
     $("query-send").setAttribute("aria-disabled", "false");
+  }
+  // The request worked: whatever goes wrong in showing the answer is the page's fault.
+  try {
+    showResult(action, appId, result);
+  } catch (error) {
+    out.replaceChildren(h("div", { class: "card", role: "alert", id: "query-show-error" },
+      h("h2", { class: "card-title", text: "The answer could not be shown" }),
+      h("p", { text: `The service answered, but this page could not lay the answer out: ${
+        plainMessage(error)}` })));
   }
 }
 
@@ -550,9 +564,24 @@ function showResult(action, appId, result) {
       }));
       return;
     }
-    chart = new LineChart({ series, xKind: model.xKind, title });
-    chartHost.replaceChildren(chart.element);
-    chart.draw();
+    if (!series.some((s) => s.points.some(([, y]) => Number.isFinite(y)))) {
+      chartHost.replaceChildren(h("p", {
+        class: "empty", text: "Every value in the answer is empty (null), so there is no line.",
+      }));
+      return;
+    }
+    try {
+      chart = new LineChart({ series, xKind: model.xKind, title });
+      chartHost.replaceChildren(chart.element);
+      chart.draw();
+    } catch (error) {
+      // The table below still holds every value.
+      chart?.destroy();
+      chart = null;
+      chartHost.replaceChildren(h("p", {
+        class: "empty", text: `The chart could not be drawn: ${plainMessage(error)}`,
+      }));
+    }
   };
   const title = `${action.name} for AppId ${appId}`;
   if (model.choices?.length) {

@@ -14,6 +14,10 @@ const TIME_STEPS = [
 ].map((s) => s * SECOND);
 const DAY_STEPS = [1, 2, 3, 7, 14, 28, 56, 91, 182].map((d) => d * DAY);
 const MAX_MARKERS = 40;
+/** The most ticks an axis gets, however wide the range. */
+export const MAX_TICKS = 12;
+/** The farthest instant a Date can hold, either side of 1970. */
+const MAX_MS = 8.64e15;
 
 const dayLabel = new Intl.DateTimeFormat("en-US", {
   month: "short", day: "numeric", timeZone: "UTC",
@@ -106,17 +110,20 @@ export class LineChart {
     if (x0 === x1) [x0, x1] = [x0 - DAY / 2, x1 + DAY / 2];
     // Days are intervals: keep the first and last point off the plot's edges.
     if (this.xKind === "date") [x0, x1] = [x0 - DAY / 2, x1 + DAY / 2];
-    const ys = shown.flatMap((s) => s.points.map((p) => p[1])).filter(Number.isFinite);
-    const yTicks = niceTicks(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1);
+    const [lo, hi] = extent(shown);
+    const yTicks = niceTicks(lo ?? 0, hi ?? 1);
     const [y0, y1] = [yTicks[0], yTicks[yTicks.length - 1]];
-    const yText = yTicks.map((v) => formatTick(v, yTicks[1] - yTicks[0]));
+    const yText = tickLabels(yTicks);
 
-    const left = 14 + 7 * Math.max(...yText.map((t) => t.length));
+    const longest = yText.reduce((most, t) => Math.max(most, t.length), 0);
+    const left = Math.min(14 + 7 * longest, Math.floor(width / 3));
     const m = { top: 14, right: 22, bottom: 34, left };
-    const pw = width - m.left - m.right;
+    const pw = Math.max(10, width - m.left - m.right);
     const ph = height - m.top - m.bottom;
     const sx = (x) => m.left + ((x - x0) / (x1 - x0)) * pw;
-    const sy = (y) => m.top + ph - ((y - y0) / (y1 - y0)) * ph;
+    // Scaled first, so that a range near the largest doubles does not overflow.
+    const k = Math.max(Math.abs(y0), Math.abs(y1)) || 1;
+    const sy = (y) => m.top + ph - ((y / k - y0 / k) / (y1 / k - y0 / k)) * ph;
     Object.assign(this, { sx, sy, m, pw, ph, width, height });
 
     const titleId = `${this.id}-title`;
@@ -191,10 +198,8 @@ export class LineChart {
     const last = this.xs[this.xs.length - 1];
     const span = `from ${this.xLabel(first)} to ${this.xLabel(last)}`;
     const parts = shown.map((s) => {
-      const ys = s.points.map((p) => p[1]).filter(Number.isFinite);
-      return ys.length
-        ? `${s.name} between ${Math.min(...ys)} and ${Math.max(...ys)}`
-        : `${s.name} without values`;
+      const [lo, hi] = extent([s]);
+      return lo === undefined ? `${s.name} without values` : `${s.name} between ${lo} and ${hi}`;
     });
     const per = this.xKind === "date" ? "per day" : "over time";
     return `Line chart, one line per series ${per}, ${span}` +
@@ -207,20 +212,30 @@ export class LineChart {
 
   xTicks(x0, x1, pw) {
     const span = x1 - x0;
-    const most = Math.max(2, Math.floor(pw / 84));
+    const most = Math.max(2, Math.min(MAX_TICKS, Math.floor(pw / 84)));
     const steps = this.xKind === "date" ? DAY_STEPS : TIME_STEPS;
-    const step = steps.find((s) => span / s <= most) ?? steps[steps.length - 1];
-    const ticks = [];
+    // Past the longest step, a round number of days: 200, 500, 1000, ...
+    const step = steps.find((s) => span / s <= most) ?? DAY * niceAbove(span / most / DAY);
+    let first;
+    let format;
     if (this.xKind === "date") {
-      const first = Math.ceil(x0 / DAY) * DAY;
-      for (let x = first; x <= x1; x += step) ticks.push([x, dayLabel.format(x)]);
-      return ticks;
+      first = Math.ceil(x0 / DAY) * DAY;
+      format = span > 360 * DAY ? fullDay : dayLabel;
+    } else {
+      // Align ticks to whole local minutes, hours, ... rather than to UTC.
+      const offset = -new Date(Math.max(-MAX_MS, Math.min(MAX_MS, x0))).getTimezoneOffset()
+        * MINUTE;
+      first = Math.ceil((x0 + offset) / step) * step - offset;
+      format = span > 360 * DAY ? fullDay
+        : span >= DAY ? dateTime : step < MINUTE ? withSeconds : hourMinute;
     }
-    // Align ticks to whole local minutes, hours, ... rather than to UTC.
-    const offset = -new Date(x0).getTimezoneOffset() * MINUTE;
-    const first = Math.ceil((x0 + offset) / step) * step - offset;
-    const format = span >= DAY ? dateTime : step < MINUTE ? withSeconds : hourMinute;
-    for (let x = first; x <= x1; x += step) ticks.push([x, format.format(x)]);
+    // Counted, not added up to a bound: a few ticks whatever the numbers.
+    const count = Math.min(most + 1, Math.floor((x1 - first) / step));
+    const ticks = [];
+    for (let i = 0; i <= count; i++) {
+      const x = first + i * step;
+      if (Math.abs(x) <= MAX_MS) ticks.push([x, format.format(x)]);
+    }
     return ticks;
   }
 
@@ -316,25 +331,80 @@ function pathOf(points, sx, sy) {
   return d || "M0 0";
 }
 
-/** Round tick values covering [lo, hi]: steps of 1, 2, 2.5 or 5 times a power of ten. */
-export function niceTicks(lo, hi, count = 5) {
-  if (lo >= 0 && lo < hi * 0.6) lo = 0;
-  if (lo === hi) {
-    const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
-    [lo, hi] = [lo >= 0 && lo - pad < 0 ? 0 : lo - pad, hi + pad];
+/** The smallest and largest finite y of the series (no spread: any length works). */
+function extent(series) {
+  let lo;
+  let hi;
+  for (const s of series) {
+    for (const [, y] of s.points) {
+      if (!Number.isFinite(y)) continue;
+      if (lo === undefined || y < lo) lo = y;
+      if (hi === undefined || y > hi) hi = y;
+    }
   }
-  const raw = (hi - lo) / count;
+  return [lo, hi];
+}
+
+/** The smallest of 1, 2, 5 times a power of ten that is at least `v` (v > 0). */
+function niceAbove(v) {
+  const power = 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 5, 10].map((f) => f * power).find((s) => s >= v) ?? 10 * power;
+}
+
+/**
+ * Round tick values covering [lo, hi]: steps of 1, 2, 2.5 or 5 times a power of ten,
+ * about `count` of them and never more than MAX_TICKS, each a finite number.
+ */
+export function niceTicks(lo, hi, count = 5) {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];
+  if (lo > hi) [lo, hi] = [hi, lo];
+  if (lo >= 0 && lo < hi * 0.6) lo = 0;
+  const mag = Math.max(Math.abs(lo), Math.abs(hi));
+  // Equal, too close for round steps a double can hold apart, or too small for a
+  // power of ten (subnormals): widen the range around the values instead.
+  if (hi - lo <= mag * 1e-9 || mag < 1e-300) {
+    const pad = mag >= 1e-300 ? mag * 0.1 : 1;
+    lo = lo >= 0 && lo - pad < 0 ? 0 : Math.max(lo - pad, -Number.MAX_VALUE);
+    hi = Math.min(hi + pad, Number.MAX_VALUE);
+  }
+  // Divided before subtracting: the span of -1.7e308..1.7e308 is not a finite double.
+  const raw = hi / count - lo / count;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((f) => f * power).find((s) => s >= raw);
+  const step = [1, 2, 2.5, 5, 10].map((f) => f * power).find((s) => s >= raw) ?? 10 * power;
   const start = Math.floor(lo / step + 1e-9);
   const end = Math.ceil(hi / step - 1e-9);
+  const n = Math.max(1, Math.min(MAX_TICKS - 1, end - start));
   const ticks = [];
-  for (let i = start; i <= end; i++) ticks.push(Number((i * step).toPrecision(12)));
-  if (ticks.length < 2) ticks.push(Number(((end + 1) * step).toPrecision(12)));
+  for (let i = 0; i <= n; i++) {
+    let v = Number(((start + i) * step).toPrecision(14)) + 0;
+    // Beyond the largest double: the value itself bounds the axis.
+    if (v === -Infinity) v = lo;
+    if (v === Infinity) v = hi;
+    if (ticks.length && v <= ticks[ticks.length - 1]) continue;
+    ticks.push(v);
+  }
+  if (ticks.length < 2) ticks.push(ticks[0] + (Math.abs(ticks[0]) || 1));
   return ticks;
 }
 
+/** Labels for the ticks, with as many digits as it takes to tell them apart. */
+function tickLabels(ticks) {
+  const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+  let labels = ticks.map((v) => formatTick(v, step));
+  for (let digits = 3; digits <= 17 && new Set(labels).size < labels.length; digits++) {
+    labels = ticks.map((v) => precise(v, digits));
+  }
+  return labels;
+}
+
+function precise(value, digits) {
+  const abs = Math.abs(value);
+  if (abs >= 1e15 || (abs > 0 && abs < 1e-6)) return String(Number(value.toPrecision(digits)));
+  return value.toLocaleString("en-US", { maximumSignificantDigits: digits });
+}
+
 function formatTick(value, step) {
+  if (Math.abs(value) >= 1e15) return precise(value, 3);
   if (Math.abs(value) >= 10_000) return compact.format(value);
   // As many decimals as the step needs: 0.25 needs two, 5 needs none.
   let decimals = 0;
