@@ -3,8 +3,8 @@
 //
 // Runtime-neutral on purpose: an ES module that uses nothing but the package it is given,
 // `fetch`, `URL`, `AbortController`, `setTimeout` and the language itself, so the same file
-// runs in Node, Deno, Bun, workerd and browsers. Each runtime's small harness imports the package the way users of that
-// runtime do, starts nothing itself, and calls:
+// runs in Node, Deno, Bun, workerd and browsers. Each runtime's small harness imports the
+// package the way users of that runtime do, starts nothing itself, and calls:
 //
 //     const summary = await runConformance(zego, { emulatorUrl, report });
 //

@@ -137,7 +137,7 @@ test("a queued call that gets 30002 anyway waits for the window it knows", async
   assert.ok(sent[4].at - sent[0].at >= 1_000, "the retry came after the emulator's window");
 });
 
-test("calls still in flight keep their place: slow first requests cannot crowd the 4th", async () => {
+test("calls in flight keep their place: slow first requests cannot crowd the 4th", async () => {
   const app = apps[7];
   let n = 0;
   // The first three take 1.5 s to reach the service (a cold connection, a slow proxy).
