@@ -178,6 +178,16 @@ impl Config {
     }
 }
 
+/// A JSON number that is a whole number, as every integer from JavaScript arrives (as a
+/// float); `None` for fractions, non-numbers and magnitudes past 2^53.
+pub(crate) fn whole(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+            .map(|f| f as i64)
+    })
+}
+
 /// The longest wait a JavaScript timer takes (2^31 - 1 ms, about 24.8 days).
 const MAX_TIMER_MS: u64 = (1 << 31) - 1;
 
@@ -185,12 +195,7 @@ fn policy<'a>(get: &dyn Fn(&str) -> Option<&'a Value>) -> Result<Policy, Error> 
     let mut p = Policy::default();
     let whole = |key: &str, min: i64, max: i64| -> Result<Option<i64>, Error> {
         let Some(v) = get(key) else { return Ok(None) };
-        let n = v.as_i64().or_else(|| {
-            v.as_f64()
-                .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
-                .map(|f| f as i64)
-        });
-        match n {
+        match whole(v) {
             Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
             _ => Err(Error::config(format!(
                 "{key} must be a whole number from {min} to {max}, not {}",

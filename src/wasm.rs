@@ -17,7 +17,7 @@ use web_sys::AbortSignal;
 
 use crate::actions::Action;
 use crate::client::Client;
-use crate::config::Config;
+use crate::config::{whole, Config};
 use crate::error::Error;
 use crate::policy::{self, Next, RateLimiter};
 use crate::response::{self, Output};
@@ -373,17 +373,21 @@ impl Inner {
         }
     }
 
+    /// The signing time: the local clock plus the offset in force, in Unix seconds.
+    fn now_seconds(&self) -> i64 {
+        ((js_sys::Date::now() + self.offset_ms.get() as f64) / 1000.0).floor() as i64
+    }
+
     /// Signs one attempt with the current (offset) time, and finds the fetch to send it.
     fn prepare(
         &self,
         action: Action,
         params: &Value,
     ) -> Result<(String, Function, JsValue), Error> {
-        let now_ms = js_sys::Date::now() + self.offset_ms.get() as f64;
         let nonce = new_nonce()?;
-        let url =
-            self.client
-                .signed_url(action, params, &nonce, (now_ms / 1000.0).floor() as i64)?;
+        let url = self
+            .client
+            .signed_url(action, params, &nonce, self.now_seconds())?;
         match &self.fetch {
             Some(f) => Ok((url, f.clone(), JsValue::UNDEFINED)),
             None => match transport::global_fetch() {
@@ -483,18 +487,8 @@ fn build_url(inner: &Inner, action: &str, params: &JsValue, at: &JsValue) -> Res
         Some(n) => n,
         None => new_nonce()?,
     };
-    let timestamp = timestamp.unwrap_or_else(|| {
-        ((js_sys::Date::now() + inner.offset_ms.get() as f64) / 1000.0).floor() as i64
-    });
+    let timestamp = timestamp.unwrap_or_else(|| inner.now_seconds());
     client.signed_url(action, &params, &nonce, timestamp)
-}
-
-fn whole(v: &Value) -> Option<i64> {
-    v.as_i64().or_else(|| {
-        v.as_f64()
-            .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
-            .map(|f| f as i64)
-    })
 }
 
 /// `url` with its signature and nonce masked, for logs.
